@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// `labelassign`: label assignment for object detection, exact to the references.
+struct LabelAssignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "labelassign",
+        abstract: "Object-detection label assignment: exact, fast, comparable.",
+        subcommands: [
+            AssignCommand.self,
+            ValidateCommand.self,
+            IoUCommand.self,
+        ]
+    )
+}

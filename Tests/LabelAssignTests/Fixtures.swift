@@ -1,0 +1,35 @@
+import Foundation
+import LabelAssign
+
+/// Locates the conformance fixtures: `$LABELASSIGN_FIXTURES` when set, else `Tests/Fixtures`.
+enum Fixtures {
+    static var directory: String {
+        if let env = ProcessInfo.processInfo.environment["LABELASSIGN_FIXTURES"], !env.isEmpty { return env }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures").path
+    }
+
+    static func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    /// A JSON fixture file parsed generically.
+    static func json(_ name: String) throws -> JSONValue {
+        try parseJSON(SceneFile.bytes(of: path(name)))
+    }
+
+    /// Every scene fixture file, in name order.
+    static var sceneFiles: [String] {
+        let dir = path("scenes")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.sorted().map { (dir as NSString).appendingPathComponent($0) }
+    }
+
+    /// Every scene fixture with its expectations, parsed once per test process.
+    static let scenes: [SceneFile.Entry] = {
+        sceneFiles.flatMap { (try? SceneFile.readEntries($0)) ?? [] }
+    }()
+
+    /// The scenes whose `expected` has `key`, with that expectation.
+    static func scenes(expecting key: String) -> [(scene: Scene, expected: JSONValue)] {
+        scenes.compactMap { e in e.extras["expected"]?[key].map { (e.scene, $0) } }
+    }
+}
