@@ -9,6 +9,7 @@ struct LabelAssignCommand: ParsableCommand {
             AssignCommand.self,
             ValidateCommand.self,
             IoUCommand.self,
+            BenchCommand.self,
         ]
     )
 }
