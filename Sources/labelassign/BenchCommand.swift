@@ -14,14 +14,14 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Assigner preset.")
     var assigner: String
 
-    @Option(name: .long, help: "Timed repeats per image (after one warm-up run).")
-    var repeat: Int = 10
+    @Option(name: .customLong("repeat"), help: "Timed repeats per image (after one warm-up run).")
+    var repeats: Int = 10
 
     @Flag(name: .long, help: "Print one JSON object per image.")
     var json = false
 
     func validate() throws {
-        guard self.repeat >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard repeats >= 1 else { throw ValidationError("--repeat must be at least 1") }
     }
 
     func run() throws {
@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
         for s in scenes {
             _ = try made.assign(s)
             var times: [Double] = []
-            for _ in 0..<self.repeat {
+            for _ in 0..<repeats {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 _ = try made.assign(s)
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
@@ -47,12 +47,12 @@ struct BenchCommand: ParsableCommand {
                 w.key("median_ms"); w.number(median)
                 w.key("min_ms"); w.number(times.first!)
                 w.key("max_ms"); w.number(times.last!)
-                w.key("repeat"); w.int(self.repeat)
+                w.key("repeat"); w.int(repeats)
                 w.endObject()
                 print(w.text)
             } else {
                 print(String(format: "%@ %@: %d priors, %d objects: median %.3f ms (min %.3f, max %.3f) over %d",
-                             assigner, s.name, s.priorCount, s.gtCount, median, times.first!, times.last!, self.repeat))
+                             assigner, s.name, s.priorCount, s.gtCount, median, times.first!, times.last!, repeats))
             }
         }
     }
