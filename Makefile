@@ -3,7 +3,7 @@ SWIFT ?= swift
 BIN := .build/release/labelassign
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test run bench clean
+.PHONY: deps build test run bench lib clean
 
 ## deps: install OpenBLAS and LAPACKE headers when they are missing (Debian/Ubuntu).
 deps:
@@ -31,6 +31,13 @@ run: build
 bench: deps
 	@if [ -f Benchmarks/Package.swift ]; then cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark; \
 	else echo "bench: no Benchmarks/Package.swift yet"; fi
+
+## lib: the C ABI as a shared library (.build/release/liblabelassign_c.so) and the C example.
+lib: deps
+	$(SWIFT) build -c release --product labelassign_c
+	cc -O2 -o .build/release/labelassign-example examples/c/example.c -ISources/LabelAssignC/include \
+		-L.build/release -llabelassign_c -Wl,-rpath,$(CURDIR)/.build/release
+	.build/release/labelassign-example
 
 clean:
 	rm -rf .build Benchmarks/.build report

@@ -5,6 +5,7 @@ let package = Package(
     name: "LabelAssign",
     products: [
         .library(name: "LabelAssign", targets: ["LabelAssign"]),
+        .library(name: "labelassign_c", type: .dynamic, targets: ["LabelAssignC"]),
         .executable(name: "labelassign", targets: ["labelassign"]),
     ],
     dependencies: [
@@ -24,6 +25,10 @@ let package = Package(
             name: "LabelAssign",
             dependencies: ["CAssignKernels", "CBLAS"]
         ),
+        .target(
+            name: "LabelAssignC",
+            dependencies: ["LabelAssign"]
+        ),
         .executableTarget(
             name: "labelassign",
             dependencies: [
@@ -33,7 +38,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LabelAssignTests",
-            dependencies: ["LabelAssign"]
+            dependencies: ["LabelAssign", "LabelAssignC"]
         ),
     ]
 )
