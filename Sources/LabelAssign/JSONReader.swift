@@ -145,44 +145,68 @@ public struct JSONReader {
         return try readNumberNoSkip()
     }
 
-    @usableFromInline mutating func readNumberNoSkip() throws -> Double {
-        let start = pos
+    /// A scanned decimal number: `(-1)^negative · mantissa · 10^exp10`, exact unless `truncated`.
+    @usableFromInline struct ScannedNumber {
         var negative = false
-        if pos < bytes.count, bytes[pos] == 0x2D { negative = true; pos += 1 }
+        var mantissa: UInt64 = 0
+        var exp10 = 0
+        /// More than 19 significant digits: the mantissa holds only the first 19.
+        var truncated = false
+        /// NaN or ±infinity literal.
+        var special: Double?
+        var start = 0
+        var end = 0
+    }
+
+    @usableFromInline mutating func scanNumber() throws -> ScannedNumber {
+        var n = ScannedNumber()
+        n.start = pos
+        if pos < bytes.count, bytes[pos] == 0x2D { n.negative = true; pos += 1 }
         guard pos < bytes.count else { throw fail("expected a number") }
         let first = bytes[pos]
         if first == 0x4E || first == 0x49 { // NaN / Infinity
-            if matchWord("NaN") { return .nan }
-            if matchWord("Infinity") { return negative ? -.infinity : .infinity }
+            if matchWord("NaN") { n.special = .nan; n.end = pos; return n }
+            if matchWord("Infinity") { n.special = n.negative ? -.infinity : .infinity; n.end = pos; return n }
             throw fail("expected a number")
         }
-        var mantissa: UInt64 = 0
         var digits = 0
-        var exp10 = 0
         var sawDigit = false
         while pos < bytes.count {
             let d = bytes[pos] &- 0x30
             if d > 9 { break }
             sawDigit = true
-            if digits < 19 { mantissa = mantissa * 10 + UInt64(d); if mantissa != 0 { digits += 1 } } else { exp10 += 1 }
+            if digits < 19 {
+                n.mantissa = n.mantissa &* 10 &+ UInt64(d)
+                if n.mantissa != 0 { digits += 1 }
+            } else {
+                n.exp10 += 1
+                if d != 0 { n.truncated = true }
+            }
             pos += 1
         }
         if pos < bytes.count, bytes[pos] == 0x2E {
             pos += 1
+            var sawFraction = false
             while pos < bytes.count {
                 let d = bytes[pos] &- 0x30
                 if d > 9 { break }
-                sawDigit = true
-                if digits < 19 { mantissa = mantissa * 10 + UInt64(d); if mantissa != 0 { digits += 1 }; exp10 -= 1 }
+                sawFraction = true
+                if digits < 19 {
+                    n.mantissa = n.mantissa &* 10 &+ UInt64(d)
+                    if n.mantissa != 0 { digits += 1 }
+                    n.exp10 -= 1
+                } else if d != 0 {
+                    n.truncated = true
+                }
                 pos += 1
             }
+            guard sawFraction else { throw fail("expected digits after '.'") }
         }
-        guard sawDigit else { pos = start; throw fail("expected a number") }
-        var slow = digits >= 19
+        guard sawDigit else { pos = n.start; throw fail("expected a number") }
         if pos < bytes.count, bytes[pos] == 0x65 || bytes[pos] == 0x45 {
             pos += 1
-            var eneg = false
-            if pos < bytes.count, bytes[pos] == 0x2D || bytes[pos] == 0x2B { eneg = bytes[pos] == 0x2D; pos += 1 }
+            var negativeExponent = false
+            if pos < bytes.count, bytes[pos] == 0x2D || bytes[pos] == 0x2B { negativeExponent = bytes[pos] == 0x2D; pos += 1 }
             var e = 0
             var sawExp = false
             while pos < bytes.count {
@@ -193,20 +217,59 @@ public struct JSONReader {
                 pos += 1
             }
             guard sawExp else { throw fail("bad exponent") }
-            exp10 += eneg ? -e : e
+            n.exp10 += negativeExponent ? -e : e
         }
-        if !slow, mantissa < (1 << 53), exp10 >= -22, exp10 <= 22 {
-            var v = Double(mantissa)
-            if exp10 < 0 { v /= JSONReader.pow10[-exp10] } else { v *= JSONReader.pow10[exp10] }
-            return negative ? -v : v
+        n.end = pos
+        return n
+    }
+
+    /// Correctly rounded conversion of the scanned text by the C library.
+    private func slowConvert<T>(_ n: ScannedNumber, _ convert: (UnsafePointer<CChar>) -> T) -> T {
+        let length = n.end - n.start
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
+            for i in 0..<length { buffer[i] = CChar(bitPattern: bytes[n.start + i]) }
+            buffer[length] = 0
+            return convert(buffer.baseAddress!)
         }
-        if mantissa == 0 && !slow { return negative ? -0.0 : 0.0 }
-        slow = true
-        // Correctly rounded fallback.
-        let length = pos - start
-        var buffer = [CChar](repeating: 0, count: length + 1)
-        for i in 0..<length { buffer[i] = CChar(bitPattern: bytes[start + i]) }
-        return buffer.withUnsafeBufferPointer { strtod($0.baseAddress!, nil) }
+    }
+
+    @usableFromInline mutating func readNumberNoSkip() throws -> Double {
+        let n = try scanNumber()
+        if let s = n.special { return s }
+        if n.mantissa == 0 && !n.truncated { return n.negative ? -0.0 : 0.0 }
+        if !n.truncated, n.mantissa < (1 << 53), n.exp10 >= -22, n.exp10 <= 22 {
+            // Clinger's fast path: both operands exact, one correctly rounded operation.
+            var v = Double(n.mantissa)
+            if n.exp10 < 0 { v /= JSONReader.pow10[-n.exp10] } else { v *= JSONReader.pow10[n.exp10] }
+            return n.negative ? -v : v
+        }
+        return slowConvert(n) { strtod($0, nil) }
+    }
+
+    /// Reads one number correctly rounded to Float (including `NaN`, `Infinity`, `-Infinity`).
+    ///
+    /// The value is first computed in Double within a few ulps; unless that lies within those
+    /// ulps of a float32 rounding boundary, rounding it to Float gives the correctly rounded
+    /// result. Near a boundary `strtof` decides.
+    public mutating func readFloat() throws -> Float {
+        skipWhitespace()
+        let n = try scanNumber()
+        if let s = n.special { return Float(s) }
+        if n.mantissa == 0 && !n.truncated { return n.negative ? -0.0 : 0.0 }
+        if !n.truncated, n.exp10 >= -22, n.exp10 <= 22 {
+            var v = Double(n.mantissa)
+            if n.exp10 < 0 { v /= JSONReader.pow10[-n.exp10] } else { v *= JSONReader.pow10[n.exp10] }
+            let f = Float(v)
+            if f.isFinite, f != 0 {
+                let fd = Double(f)
+                let margin = 4 * v.ulp
+                let below = (fd + Double(f.nextDown)) / 2, above = (fd + Double(f.nextUp)) / 2
+                if abs(v - below) > margin && abs(v - above) > margin {
+                    return n.negative ? -f : f
+                }
+            }
+        }
+        return slowConvert(n) { strtof($0, nil) }
     }
 
     private mutating func matchWord(_ word: StaticString) -> Bool {
@@ -281,7 +344,7 @@ public struct JSONReader {
         if consume(0x5D) { return 0 }
         var n = 0
         repeat {
-            out.append(Float(try readNumber()))
+            out.append(try readFloat())
             n += 1
         } while consume(0x2C)
         try expect(0x5D)

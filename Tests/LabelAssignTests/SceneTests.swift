@@ -250,6 +250,37 @@ func tinyScene() -> Scene {
         }
     }
 
+    func readFloat(_ text: String) throws -> Float {
+        let bytes = Array(text.utf8)
+        return try bytes.withUnsafeBufferPointer { buf in
+            var r = JSONReader(buf)
+            return try r.readFloat()
+        }
+    }
+
+    @Test func floatsAreCorrectlyRounded() throws {
+        // Float(String) is correctly rounded (strtof); the fast path must agree everywhere,
+        // including decimals within a hair of a float32 rounding boundary.
+        var state: UInt64 = 0x9E3779B97F4A7C15
+        func next() -> UInt64 { state &+= 0x9E3779B97F4A7C15; var z = state; z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) &* 0x94D049BB133111EB; return z ^ (z >> 31) }
+        var texts: [String] = []
+        for _ in 0..<20000 {
+            let f = Float(bitPattern: UInt32(truncatingIfNeeded: next()) & 0x7F7F_FFFF)
+            texts.append("\(Double(f))")                     // float32 written as its float64 repr
+            texts.append("\(f)")                             // shortest float repr
+            let mid = (Double(f) + Double(f.nextUp)) / 2     // exact midpoint: ties to even
+            texts.append("\(mid)")
+            texts.append("\(mid.nextUp)")
+            texts.append("\(mid.nextDown)")
+            texts.append(String(format: "%.12e", Double(f) * (1 + Double(next() % 1000) * 1e-9)))
+        }
+        for t in texts {
+            let expected = try #require(Float(t), "\(t)")
+            let got = try readFloat(t)
+            #expect(got.bitPattern == expected.bitPattern, "\(t): \(got) vs \(expected)")
+        }
+    }
+
     @Test func nonFiniteLiterals() throws {
         #expect(try parseJSON(Array("NaN".utf8)).double?.isNaN == true)
         #expect(try parseJSON(Array("-Infinity".utf8)).double == -.infinity)
