@@ -5,9 +5,9 @@
 /* Same results on every code path: never fuse a multiply and an add. */
 #pragma clang fp contract(off)
 
-/* Hot loops get an AVX2 clone chosen at load time; the default clone is SSE2. */
+/* Hot loops get AVX-512 and AVX2 clones chosen at load time; the default clone is SSE2. */
 #if defined(__x86_64__) && defined(__linux__)
-#define LA_CLONES __attribute__((target_clones("avx2", "default")))
+#define LA_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
 #else
 #define LA_CLONES
 #endif
@@ -133,10 +133,12 @@ void la_region_mask(const float *x, const float *y, const float *rx, const float
 
 LA_CLONES
 static void la_simota_row_terms(const float *logits, float obj_sigmoid, int64_t classes, float *q, float *neg) {
+    _Pragma("clang loop interleave_count(4)")
     for (int64_t c = 0; c < classes; c++) {
         float v = __builtin_elementwise_sqrt(la_sigmoid(logits[c]) * obj_sigmoid);
         q[c] = v;
-        neg[c] = -la_max(la_log1p(-v), -100.0f);
+        /* + (x - x): 0 for a finite logit, NaN otherwise, so a bad input shows in the sum. */
+        neg[c] = -la_max(la_log1p(-v), -100.0f) + (logits[c] - logits[c]);
     }
 }
 
@@ -154,7 +156,7 @@ int64_t la_simota_class_terms(const float *cls, const float *obj, int64_t classe
     for (int64_t i = 0; i < m; i++) {
         int64_t p = index[i];
         la_simota_row_terms(cls + p * classes, la_sigmoid(obj[p]), classes, q, neg);
-        float s = la_sum(neg, classes);
+        float s = la_sum(neg, classes) + (obj[p] - obj[p]);
         neg_sum[i] = s;
         if (bad < 0 && !isfinite(s)) bad = i;
         for (int64_t j = 0; j < slots; j++) {
@@ -209,13 +211,14 @@ void la_simota_cost_row(const la_object_geometry *object, const la_candidates *c
 
 LA_CLONES
 static void la_dsl_row_terms(const float *x, int64_t classes, float *s, float *ls, float *t0) {
+    _Pragma("clang loop interleave_count(4)")
     for (int64_t c = 0; c < classes; c++) {
         float v = x[c];
         float sig = la_sigmoid(v);
         float logsig = la_min(v, 0.0f) - la_log1p(la_exp(-__builtin_fabsf(v)));
         s[c] = sig;
         ls[c] = logsig;
-        t0[c] = (v - logsig) * (sig * sig);
+        t0[c] = (v - logsig) * (sig * sig) + (v - v); /* NaN for a non-finite logit */
     }
 }
 
