@@ -166,8 +166,12 @@ struct SmallestK {
                     let q = TorchQueue(v: v.baseAddress!, ix: ix.baseAddress!)
                     for i in 0..<k { q.v[i] = row[i]; q.ix[i] = Int32(i) }
                     q.makeHeap(0, k)
-                    for i in k..<n where TorchQueue.less(row[i], q.v[0]) {
-                        q.adjustHeap(0, hole: 0, length: k, value: row[i], index: Int32(i))
+                    var top = q.v[0]
+                    for i in k..<n {
+                        let x = row[i]
+                        guard TorchQueue.less(x, top) else { continue }
+                        q.adjustHeap(0, hole: 0, length: k, value: x, index: Int32(i))
+                        top = q.v[0]
                     }
                 }
             }

@@ -105,8 +105,9 @@ public struct DynamicSoftLabelAssigner: Assigner {
         if bad >= 0 { try DynamicCostInput.reportNonFinite(scene, prior: Int(candidates[Int(bad)]), objectness: false) }
 
         // Cost and IoU rows, one per object.
-        var cost = [Float](repeating: 0, count: g * m)
-        var iou = [Float](repeating: 0, count: g * m)
+        // Every entry is written by the row kernels.
+        var cost = [Float](unsafeUninitializedCapacity: g * m) { _, count in count = g * m }
+        var iou = [Float](unsafeUninitializedCapacity: g * m) { _, count in count = g * m }
         cols.withCandidates { cand in
             cost.withUnsafeMutableBufferPointer { c in
                 iou.withUnsafeMutableBufferPointer { u in

@@ -141,8 +141,9 @@ public struct SimOTAAssigner: Assigner {
         if bad >= 0 { try DynamicCostInput.reportNonFinite(scene, prior: Int(candidates[Int(bad)]), objectness: true) }
 
         // Cost and IoU rows, one per object.
-        var cost = [Float](repeating: 0, count: g * m)
-        var iou = [Float](repeating: 0, count: g * m)
+        // Every entry is written by the row kernels.
+        var cost = [Float](unsafeUninitializedCapacity: g * m) { _, count in count = g * m }
+        var iou = [Float](unsafeUninitializedCapacity: g * m) { _, count in count = g * m }
         let iouKind = yolox ? LA_PAIR_IOU_YOLOX : LA_PAIR_IOU_MMDET
         cols.withCandidates { cand in
             cost.withUnsafeMutableBufferPointer { c in
