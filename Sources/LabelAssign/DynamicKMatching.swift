@@ -445,11 +445,11 @@ enum DynamicCostInput {
 
     /// Dynamic-k matching on the compact matrices, scattered back to all priors.
     static func finish(_ scene: Scene, candidates: [Int32], cost: [Float], iou: [Float], objects g: Int,
-                       candidateTopK: Int) -> Assignment {
+                       candidateTopK: Int, ties: DynamicKMatching.SelectionTies) -> Assignment {
         let n = scene.priorCount, m = candidates.count
         let result = cost.withUnsafeBufferPointer { c in
             iou.withUnsafeBufferPointer { u in
-                DynamicKMatching.match(cost: c, iou: u, objects: g, candidates: m, candidateTopK: candidateTopK)
+                DynamicKMatching.match(cost: c, iou: u, objects: g, candidates: m, candidateTopK: candidateTopK, ties: ties)
             }
         }
         var assigned = [Int32](repeating: -1, count: n)

@@ -8,7 +8,8 @@ import CAssignKernels
 /// `Σ_c BCEWithLogits(x_c, soft_c)·|soft_c − σ(x_c)|² + 3·(−ln(P + 1e-7)) + 10^(d/stride − 3)`,
 /// where `soft` is `P` at the object's class and 0 elsewhere and `d` the distance from the prior
 /// point to the object centre. There is no hard in-box penalty per object. Then dynamic-k matching
-/// with the top 13 IoUs (`DynamicKMatching`).
+/// with the top 13 IoUs (`DynamicKMatching`); equal costs in an object's k-smallest selection are
+/// settled as `torch.topk` settles them (`selectionTies`).
 ///
 /// The class cost is one per-prior sum of the zero-target terms plus, per pair, the correction at
 /// the object's class; only candidate priors enter the cost matrix.
@@ -26,12 +27,16 @@ public struct DynamicSoftLabelAssigner: Assigner {
         /// Weight of the IoU cost `−ln(IoU + iouEpsilon)`.
         public var iouWeight: Float
         public var iouEpsilon: Float
+        /// Which candidates an object keeps among equal costs.
+        public var selectionTies: DynamicKMatching.SelectionTies
 
-        public init(softCentreRadius: Float = 3, candidateTopK: Int = 13, iouWeight: Float = 3, iouEpsilon: Float = 1e-7) {
+        public init(softCentreRadius: Float = 3, candidateTopK: Int = 13, iouWeight: Float = 3, iouEpsilon: Float = 1e-7,
+                    selectionTies: DynamicKMatching.SelectionTies = .torchTopK) {
             self.softCentreRadius = softCentreRadius
             self.candidateTopK = candidateTopK
             self.iouWeight = iouWeight
             self.iouEpsilon = iouEpsilon
+            self.selectionTies = selectionTies
         }
 
         /// RTMDet (mmdet 3.3 defaults).
@@ -131,6 +136,6 @@ public struct DynamicSoftLabelAssigner: Assigner {
             }
         }
         return DynamicCostInput.finish(scene, candidates: candidates, cost: cost, iou: iou, objects: g,
-                                       candidateTopK: config.candidateTopK)
+                                       candidateTopK: config.candidateTopK, ties: config.selectionTies)
     }
 }

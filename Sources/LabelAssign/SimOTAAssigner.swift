@@ -9,7 +9,8 @@ import CAssignKernels
 /// - `.yoloxLatest` (`simota-yolox-latest`): YOLOX main: candidates and finite cost only within
 ///   1.5 strides of the object centre (no in-box test), penalty 1e6.
 ///
-/// Then dynamic-k matching (`DynamicKMatching`, top-10 IoU sum). The class cost is never built
+/// Then dynamic-k matching (`DynamicKMatching`, top-10 IoU sum); equal costs in an object's
+/// k-smallest selection are settled as `torch.topk` settles them (`selectionTies`). The class cost is never built
 /// over objects × priors × classes: one sum of `BCE(q_c, 0)` per candidate prior, plus per pair the
 /// correction `BCE(q_l, 1) − BCE(q_l, 0)` at the object's class. Only candidate priors (in some
 /// object's candidate region) enter the cost matrix.
@@ -56,10 +57,12 @@ public struct SimOTAAssigner: Assigner {
         public var iouEpsilon: Float
         /// Cost added to pairs outside the geometry constraint.
         public var penalty: Float
+        /// Which candidates an object keeps among equal costs.
+        public var selectionTies: DynamicKMatching.SelectionTies
 
         public init(candidateRegion: CandidateRegion, arithmetic: Arithmetic, centreRadius: Float,
                     candidateTopK: Int = 10, classWeight: Float = 1, iouWeight: Float = 3,
-                    iouEpsilon: Float, penalty: Float) {
+                    iouEpsilon: Float, penalty: Float, selectionTies: DynamicKMatching.SelectionTies = .torchTopK) {
             self.candidateRegion = candidateRegion
             self.arithmetic = arithmetic
             self.centreRadius = centreRadius
@@ -68,6 +71,7 @@ public struct SimOTAAssigner: Assigner {
             self.iouWeight = iouWeight
             self.iouEpsilon = iouEpsilon
             self.penalty = penalty
+            self.selectionTies = selectionTies
         }
 
         /// YOLOX 0.3.0 (`simota`).
@@ -166,7 +170,7 @@ public struct SimOTAAssigner: Assigner {
             }
         }
         return DynamicCostInput.finish(scene, candidates: candidates, cost: cost, iou: iou, objects: g,
-                                       candidateTopK: config.candidateTopK)
+                                       candidateTopK: config.candidateTopK, ties: config.selectionTies)
     }
 
     /// Prior centres and centre-square half sides as the configured reference computes them.

@@ -44,6 +44,19 @@ func expectFixtureFieldNames(preset: String, key: String) throws {
         #expect(checked >= 15, "only \(checked) fixture scenes hold \(key)")
     }
 
+    /// scene-crowd-21 holds an exact float32 tie: two penalised candidates of object 56 both cost
+    /// 100004.17. torch.topk keeps the later one (prior 8348); the lower-index rule would keep 7776.
+    @Test func fixturesHoldATieThatOnlyTorchOrderReproduces() throws {
+        var lower = SimOTAAssigner.Configuration.yolox
+        lower.selectionTies = .lowerIndex
+        var differing = 0
+        for (scene, expected) in Fixtures.scenes(expecting: "yolox_simota") {
+            let want = try #require(expected["assigned_gt"]?.doubles).map { Int32($0) }
+            if try SimOTAAssigner(lower).assign(scene).assignedGT != want { differing += 1 }
+        }
+        #expect(differing >= 1)
+    }
+
     @Test(arguments: presets)
     func registryNamesTheFixtureKey(preset: String, key: String) throws {
         #expect(try AssignerRegistry.preset(preset).fixtureKey == key)
