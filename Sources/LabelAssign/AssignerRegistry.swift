@@ -2,6 +2,10 @@
 public enum AssignerRegistry {
     /// The presets. One line each.
     public static let presets: [AssignerPreset] = [
+        AssignerPreset(name: "simota", summary: "YOLOX 0.3.0 SimOTA (in-box or centre 2.5 strides, penalty 1e5)", fixtureKey: "yolox_simota", make: { SimOTAAssigner(.yolox, name: "simota") }),
+        AssignerPreset(name: "simota-mmdet", summary: "mmdet 3.3 SimOTAAssigner", fixtureKey: "mmdet_simota", make: { SimOTAAssigner(.mmdet, name: "simota-mmdet") }),
+        AssignerPreset(name: "simota-yolox-latest", summary: "YOLOX main SimOTA (centre 1.5 strides only, penalty 1e6)", fixtureKey: "yolox_latest_simota", make: { SimOTAAssigner(.yoloxLatest, name: "simota-yolox-latest") }),
+        AssignerPreset(name: "dsl", summary: "RTMDet DynamicSoftLabelAssigner (mmdet 3.3)", fixtureKey: "mmdet_dsl", make: { DynamicSoftLabelAssigner(.rtmdet, name: "dsl") }),
     ]
 
     /// The preset names in display order.

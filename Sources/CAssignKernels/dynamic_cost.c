@@ -1,0 +1,278 @@
+#include "dynamic_cost.h"
+
+#include <math.h>
+
+/* Same results on every code path: never fuse a multiply and an add. */
+#pragma clang fp contract(off)
+
+/* Hot loops get AVX-512 and AVX2 clones chosen at load time; the default clone is SSE2. */
+#if defined(__x86_64__) && defined(__linux__)
+#define LA_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#else
+#define LA_CLONES
+#endif
+
+static inline float la_from_bits(int32_t i) { float f; __builtin_memcpy(&f, &i, 4); return f; }
+static inline int32_t la_to_bits(float f) { int32_t i; __builtin_memcpy(&i, &f, 4); return i; }
+static inline float la_max(float a, float b) { return a >= b ? a : b; }
+static inline float la_min(float a, float b) { return a <= b ? a : b; }
+
+/* 2^n for integral n in [-150, 130], as a product of two normal powers of two. */
+static inline float la_scale2(float p, int32_t n) {
+    int32_t n1 = n >> 1, n2 = n - n1;
+    return p * la_from_bits((n1 + 127) << 23) * la_from_bits((n2 + 127) << 23);
+}
+
+/* e^r for |r| <= ln2/2 (Cephes expf polynomial). */
+static inline float la_exp_poly(float r) {
+    float z = r * r;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    return p * z + r + 1.0f;
+}
+
+/* e^x: about 1 ulp; +inf above ~88.72, 0 below ~-103.9. */
+static inline float la_exp(float x) {
+    x = x < -104.0f ? -104.0f : x;
+    x = x > 89.0f ? 89.0f : x;
+    float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
+    float r = x - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    return la_scale2(la_exp_poly(r), (int32_t)n);
+}
+
+/* 10^y: about 1-2 ulp; +inf above ~38.53, 0 below ~-45. */
+static inline float la_exp10(float y) {
+    y = y < -46.0f ? -46.0f : y;
+    y = y > 39.0f ? 39.0f : y;
+    float n = (y * 3.32192809488736235f + 12582912.0f) - 12582912.0f;
+    float r = y - n * 0.301025390625f; /* log10(2) split: n * hi is exact */
+    r = r - n * 4.6050389811952e-06f;
+    return la_scale2(la_exp_poly(r * 2.30258509299404568f), (int32_t)n);
+}
+
+/* ln(x) for x >= 0 (Cephes logf polynomial, about 1 ulp); -inf at 0. */
+static inline float la_log(float x) {
+    int tiny = x < 1.17549435e-38f; /* subnormal: scale up by 2^25 */
+    float xs = tiny ? x * 33554432.0f : x;
+    int32_t ix = la_to_bits(xs);
+    int32_t e = ((ix >> 23) & 0xff) - 126 - (tiny ? 25 : 0);
+    float mant = la_from_bits((ix & 0x007fffff) | 0x3f000000); /* [0.5, 1) */
+    int small = mant < 0.707106781186547524f;
+    float f = small ? (mant + mant) - 1.0f : mant - 1.0f;
+    float fe = (float)(small ? e - 1 : e);
+    float z = f * f;
+    float y = 7.0376836292e-2f;
+    y = y * f - 1.1514610310e-1f;
+    y = y * f + 1.1676998740e-1f;
+    y = y * f - 1.2420140846e-1f;
+    y = y * f + 1.4249322787e-1f;
+    y = y * f - 1.6668057665e-1f;
+    y = y * f + 2.0000714765e-1f;
+    y = y * f - 2.4999993993e-1f;
+    y = y * f + 3.3333331174e-1f;
+    y = y * f * z;
+    y = y + -2.12194440e-4f * fe;
+    y = y + -0.5f * z;
+    float r = f + y;
+    r = r + 0.693359375f * fe;
+    return x == 0.0f ? -INFINITY : r;
+}
+
+/* ln(1 + u) for u >= -1; -inf at -1. */
+static inline float la_log1p(float u) {
+    float w = 1.0f + u;
+    float r = la_log(w) + (u - (w - 1.0f)) / (w == 0.0f ? 1.0f : w);
+    return w == 0.0f ? -INFINITY : r;
+}
+
+static inline float la_sigmoid(float x) { return 1.0f / (1.0f + la_exp(-x)); }
+
+/* Sum of v[0..<n] with eight interleaved accumulators, combined pairwise. */
+static inline float la_sum(const float *v, int64_t n) {
+    float a[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) a[l] += v[i + l];
+    for (int l = 0; i < n; i++, l++) a[l] += v[i];
+    return ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]));
+}
+
+static inline int la_in_box(const la_object_geometry *o, float x, float y) {
+    return (x - o->left > 0.0f) & (o->right - x > 0.0f) & (y - o->top > 0.0f) & (o->bottom - y > 0.0f);
+}
+
+static inline int la_in_centre(const la_object_geometry *o, float x, float y, float rx, float ry) {
+    return (x - (o->cx - rx) > 0.0f) & ((o->cx + rx) - x > 0.0f) & (y - (o->cy - ry) > 0.0f) &
+           ((o->cy + ry) - y > 0.0f);
+}
+
+LA_CLONES
+void la_region_mask(const float *x, const float *y, const float *rx, const float *ry, int64_t n,
+                    const la_object_geometry *objects, int64_t count, int region, uint8_t *mask) {
+    for (int64_t g = 0; g < count; g++) {
+        const la_object_geometry o = objects[g];
+        switch (region) {
+        case LA_REGION_BOX_OR_CENTRE:
+            for (int64_t i = 0; i < n; i++)
+                mask[i] |= (uint8_t)(la_in_box(&o, x[i], y[i]) | la_in_centre(&o, x[i], y[i], rx[i], ry[i]));
+            break;
+        case LA_REGION_CENTRE:
+            for (int64_t i = 0; i < n; i++) mask[i] |= (uint8_t)la_in_centre(&o, x[i], y[i], rx[i], ry[i]);
+            break;
+        default:
+            for (int64_t i = 0; i < n; i++) mask[i] |= (uint8_t)la_in_box(&o, x[i], y[i]);
+            break;
+        }
+    }
+}
+
+LA_CLONES
+static void la_simota_row_terms(const float *logits, float obj_sigmoid, int64_t classes, float *q, float *neg) {
+    _Pragma("clang loop interleave_count(4)")
+    for (int64_t c = 0; c < classes; c++) {
+        float v = __builtin_elementwise_sqrt(la_sigmoid(logits[c]) * obj_sigmoid);
+        q[c] = v;
+        /* + (x - x): 0 for a finite logit, NaN otherwise, so a bad input shows in the sum. */
+        neg[c] = -la_max(la_log1p(-v), -100.0f) + (logits[c] - logits[c]);
+    }
+}
+
+LA_CLONES
+static void la_neg_clamped_log(float *v, int64_t n) {
+    for (int64_t i = 0; i < n; i++) v[i] = -la_max(la_log(v[i]), -100.0f);
+}
+
+int64_t la_simota_class_terms(const float *cls, const float *obj, int64_t classes,
+                              const int32_t *index, int64_t m,
+                              const int32_t *slot_class, int64_t slots,
+                              float *neg_sum, float *neg_at, float *pos_at, float *scratch) {
+    float *q = scratch, *neg = scratch + classes;
+    int64_t bad = -1;
+    for (int64_t i = 0; i < m; i++) {
+        int64_t p = index[i];
+        la_simota_row_terms(cls + p * classes, la_sigmoid(obj[p]), classes, q, neg);
+        float s = la_sum(neg, classes) + (obj[p] - obj[p]);
+        neg_sum[i] = s;
+        if (bad < 0 && !isfinite(s)) bad = i;
+        for (int64_t j = 0; j < slots; j++) {
+            neg_at[j * m + i] = neg[slot_class[j]];
+            pos_at[j * m + i] = q[slot_class[j]];
+        }
+    }
+    la_neg_clamped_log(pos_at, slots * m);
+    return bad;
+}
+
+static inline float la_iou_yolox(const la_object_geometry *o, float l, float t, float r, float b, float area) {
+    float tlx = la_max(o->box[0], l), tly = la_max(o->box[1], t);
+    float brx = la_min(o->box[2], r), bry = la_min(o->box[3], b);
+    int en = (tlx < brx) & (tly < bry);
+    float inter = en ? (brx - tlx) * (bry - tly) : 0.0f;
+    float v = inter / (o->area + area - inter);
+    return v == v ? v : 0.0f;
+}
+
+static inline float la_iou_mmdet(const la_object_geometry *o, float x1, float y1, float x2, float y2, float area) {
+    float w = la_min(x2, o->box[2]) - la_max(x1, o->box[0]);
+    float h = la_min(y2, o->box[3]) - la_max(y1, o->box[1]);
+    w = w < 0.0f ? 0.0f : w;
+    h = h < 0.0f ? 0.0f : h;
+    float overlap = w * h;
+    float uni = la_max(area + o->area - overlap, 1e-6f);
+    return overlap / uni;
+}
+
+LA_CLONES
+void la_simota_cost_row(const la_object_geometry *object, const la_candidates *cand, int64_t m,
+                        const float *neg_sum, const float *neg_at, const float *pos_at,
+                        int region, int iou_kind, float cls_weight, float iou_weight, float eps,
+                        float penalty, float *cost, float *iou) {
+    const la_object_geometry o = *object;
+    const float *x = cand->x, *y = cand->y, *rx = cand->rx, *ry = cand->ry;
+    const float *x1 = cand->x1, *y1 = cand->y1, *x2 = cand->x2, *y2 = cand->y2, *area = cand->area;
+    const int centre_only = region == LA_REGION_CENTRE;
+    if (iou_kind == LA_PAIR_IOU_YOLOX) {
+        for (int64_t i = 0; i < m; i++) iou[i] = la_iou_yolox(&o, x1[i], y1[i], x2[i], y2[i], area[i]);
+    } else {
+        for (int64_t i = 0; i < m; i++) iou[i] = la_iou_mmdet(&o, x1[i], y1[i], x2[i], y2[i], area[i]);
+    }
+    for (int64_t i = 0; i < m; i++) {
+        int geometry = la_in_centre(&o, x[i], y[i], rx[i], ry[i]) & (centre_only | la_in_box(&o, x[i], y[i]));
+        float cls = (neg_sum[i] - neg_at[i]) + pos_at[i];
+        float iou_loss = -la_log(iou[i] + eps);
+        cost[i] = (cls * cls_weight + iou_weight * iou_loss) + (geometry ? 0.0f : penalty);
+    }
+}
+
+LA_CLONES
+static void la_dsl_row_terms(const float *x, int64_t classes, float *s, float *ls, float *t0) {
+    _Pragma("clang loop interleave_count(4)")
+    for (int64_t c = 0; c < classes; c++) {
+        float v = x[c];
+        float sig = la_sigmoid(v);
+        float logsig = la_min(v, 0.0f) - la_log1p(la_exp(-__builtin_fabsf(v)));
+        s[c] = sig;
+        ls[c] = logsig;
+        t0[c] = (v - logsig) * (sig * sig) + (v - v); /* NaN for a non-finite logit */
+    }
+}
+
+int64_t la_dsl_class_terms(const float *cls, int64_t classes, const int32_t *index, int64_t m,
+                           const int32_t *slot_class, int64_t slots,
+                           float *neg_sum, float *x_at, float *sig_at, float *logsig_at, float *scratch) {
+    float *s = scratch, *ls = scratch + classes, *t0 = scratch + 2 * classes;
+    int64_t bad = -1;
+    for (int64_t i = 0; i < m; i++) {
+        const float *row = cls + (int64_t)index[i] * classes;
+        la_dsl_row_terms(row, classes, s, ls, t0);
+        float sum = la_sum(t0, classes);
+        neg_sum[i] = sum;
+        if (bad < 0 && !isfinite(sum)) bad = i;
+        for (int64_t j = 0; j < slots; j++) {
+            int32_t c = slot_class[j];
+            x_at[j * m + i] = row[c];
+            sig_at[j * m + i] = s[c];
+            logsig_at[j * m + i] = ls[c];
+        }
+    }
+    return bad;
+}
+
+LA_CLONES
+void la_dsl_cost_row(const la_object_geometry *object, const la_candidates *cand, int64_t m,
+                     const float *neg_sum, const float *x_at, const float *sig_at, const float *logsig_at,
+                     float radius, float iou_weight, float eps, float *cost, float *iou) {
+    const la_object_geometry o = *object;
+    const float *x = cand->x, *y = cand->y, *stride = cand->stride;
+    const float *x1 = cand->x1, *y1 = cand->y1, *x2 = cand->x2, *y2 = cand->y2, *area = cand->area;
+    for (int64_t i = 0; i < m; i++) {
+        float p = la_iou_mmdet(&o, x1[i], y1[i], x2[i], y2[i], area[i]);
+        iou[i] = p;
+        float iou_cost = -la_log(p + eps) * iou_weight;
+        float dx = x[i] - o.cx, dy = y[i] - o.cy;
+        float d = __builtin_elementwise_sqrt(dx * dx + dy * dy) / stride[i];
+        float centre_prior = la_exp10(d - radius);
+        float v = x_at[i], sig = sig_at[i], logsig = logsig_at[i];
+        float t0 = (v - logsig) * (sig * sig);
+        float scale = p - sig;
+        float t = ((1.0f - p) * v - logsig) * (scale * scale);
+        float cls = (neg_sum[i] - t0) + t;
+        cost[i] = (cls + iou_cost) + centre_prior;
+    }
+}
+
+void la_dynamic_math(int which, const float *in, int64_t n, float *out) {
+    for (int64_t i = 0; i < n; i++) {
+        switch (which) {
+        case 0: out[i] = la_exp(in[i]); break;
+        case 1: out[i] = la_log(in[i]); break;
+        case 2: out[i] = la_log1p(in[i]); break;
+        default: out[i] = la_exp10(in[i]); break;
+        }
+    }
+}
