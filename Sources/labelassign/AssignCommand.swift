@@ -9,7 +9,7 @@ struct AssignCommand: ParsableCommand {
     )
 
     @Argument(help: "Scene file, JSON-lines file or directory.")
-    var scene: String
+    var scene: String?
 
     @Option(name: .long, help: "Assigner preset (see `labelassign assign --list`).")
     var assigner: String?
@@ -22,6 +22,7 @@ struct AssignCommand: ParsableCommand {
             for p in AssignerRegistry.presets { print("\(p.name)\t\(p.summary)") }
             return
         }
+        guard let scene else { throw ValidationError("missing SCENE (a scene file, JSON-lines file or directory)") }
         guard let name = assigner else { throw ValidationError("missing --assigner NAME; known: \(AssignerRegistry.names.joined(separator: ", "))") }
         let made = try AssignerRegistry.make(name)
         let scenes = try SceneFile.read(scene)
