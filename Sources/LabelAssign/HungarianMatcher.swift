@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Constants of the DETR matcher (facebookresearch/detr `models/matcher.py`, weights of `main.py`).
+public struct HungarianConfiguration: Sendable, Equatable {
+    /// Weight of the class cost `-softmax(logits)[label]`.
+    public var classWeight: Float
+    /// Weight of the L1 distance of normalised `cxcywh` boxes.
+    public var l1Weight: Float
+    /// Weight of the GIoU cost `-GIoU` (torchvision convention).
+    public var giouWeight: Float
+    /// The priors that act as queries, in order (each at most once). `nil`: every prior of the scene.
+    public var queries: [Int]?
+
+    public init(classWeight: Float = 1, l1Weight: Float = 5, giouWeight: Float = 2, queries: [Int]? = nil) {
+        self.classWeight = classWeight
+        self.l1Weight = l1Weight
+        self.giouWeight = giouWeight
+        self.queries = queries
+    }
+
+    /// DETR: class 1, L1 5, GIoU 2, every prior a query.
+    public static let detr = HungarianConfiguration()
+
+    /// Throws `invalidParameter` on a non-finite weight.
+    public func validate() throws {
+        for (name, w) in [("classWeight", classWeight), ("l1Weight", l1Weight), ("giouWeight", giouWeight)] where !w.isFinite {
+            throw LabelAssignError.invalidParameter(name: name, reason: "must be finite, got \(w)")
+        }
+    }
+}
+
+/// DETR's Hungarian matcher on one scene (facebookresearch/detr `models/matcher.py`; ASSIGNERS.md §8),
+/// with the class probabilities a softmax over the scene's `C` logits (no extra no-object class):
+///
+///     cost[q, j] = l1Weight · L1(cxcywh(pred_q) / (W,H,W,H), cxcywh(gt_j) / (W,H,W,H))
+///                + classWeight · (−softmax(logits_q)[label_j]) + giouWeight · (−GIoU(pred_q, gt_j))
+///
+/// in float32 (the order of the reference), widened to float64 and solved by `LinearAssignment`
+/// (scipy `linear_sum_assignment`). Outputs: `assigned_gt` (a matched query's prior gets its object,
+/// every other prior −1), `rows` (positions in the query list, ascending), `cols` (objects), `total`,
+/// and `queries` when a subset is configured. `min(Q, G)` pairs; zero objects match nothing.
+public struct HungarianMatcher: Assigner {
+    public let name: String
+    public var configuration: HungarianConfiguration
+
+    public init(_ configuration: HungarianConfiguration = .detr, name: String = "hungarian") {
+        self.configuration = configuration
+        self.name = name
+    }
+
+    /// The `Q × G` float32 cost matrix (row-major) of the priors `queries` against the scene's objects.
+    /// Validates the fields it reads: query indices in range, the queries' predicted boxes and logits,
+    /// the ground-truth boxes and labels.
+    public static func cost(_ scene: Scene, queries: [Int], configuration: HungarianConfiguration = .detr) throws -> [Float] {
+        try configuration.validate()
+        let n = scene.priorCount, c = scene.numClasses, g = scene.gtCount
+        guard c > 0, scene.clsLogits.count == n * c else {
+            throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: n * max(c, 0), actual: scene.clsLogits.count)
+        }
+        guard scene.predBoxes.count == 4 * n else { throw LabelAssignError.shapeMismatch(field: "pred_bboxes", expected: n, actual: scene.predBoxes.count / 4) }
+        guard scene.imageWidth > 0, scene.imageHeight > 0 else {
+            throw LabelAssignError.invalidValue(field: "image", index: nil, reason: "width and height must be positive")
+        }
+        try Scene.checkBoxes(scene.gtBoxes, field: "gt_bboxes")
+        guard scene.gtLabels.count == g else { throw LabelAssignError.shapeMismatch(field: "gt_labels", expected: g, actual: scene.gtLabels.count) }
+        for (i, l) in scene.gtLabels.enumerated() where l < 0 || Int(l) >= c {
+            throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(c))")
+        }
+        var seen = [Bool](repeating: false, count: n)
+        for (k, p) in queries.enumerated() {
+            guard p >= 0, p < n else { throw LabelAssignError.invalidValue(field: "queries", index: k, reason: "prior \(p) outside [0, \(n))") }
+            guard !seen[p] else { throw LabelAssignError.invalidValue(field: "queries", index: k, reason: "prior \(p) repeated") }
+            seen[p] = true
+        }
+        let q = queries.count
+        // Gather the queries' boxes; check them and their logits.
+        var pred = [Float](repeating: 0, count: 4 * q)
+        for (k, p) in queries.enumerated() {
+            for t in 0..<4 { pred[4 * k + t] = scene.predBoxes[4 * p + t] }
+            for t in 0..<4 where !pred[4 * k + t].isFinite {
+                throw LabelAssignError.invalidValue(field: "pred_bboxes", index: p, reason: "\(pred[4 * k + t]) is not finite")
+            }
+            if pred[4 * k + 2] < pred[4 * k] { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: p, reason: "x2 < x1") }
+            if pred[4 * k + 3] < pred[4 * k + 1] { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: p, reason: "y2 < y1") }
+        }
+        if q == 0 || g == 0 { return [] }
+        let giou = try pairwiseOverlap(pred, scene.gtBoxes, kind: .giou, convention: .torchvision)
+        let fw = Float(scene.imageWidth), fh = Float(scene.imageHeight)
+        func normalised(_ b: UnsafePointer<Float>) -> (Float, Float, Float, Float) {
+            (((b[0] + b[2]) / 2) / fw, ((b[1] + b[3]) / 2) / fh, (b[2] - b[0]) / fw, (b[3] - b[1]) / fh)
+        }
+        var gtNorm = [(Float, Float, Float, Float)]()
+        gtNorm.reserveCapacity(g)
+        scene.gtBoxes.withUnsafeBufferPointer { b in for j in 0..<g { gtNorm.append(normalised(b.baseAddress! + 4 * j)) } }
+        let labels = scene.gtLabels.map(Int.init)
+        let wCls = configuration.classWeight, wL1 = configuration.l1Weight, wGIoU = configuration.giouWeight
+        var out = [Float](repeating: 0, count: q * g)
+        var expRow = [Float](repeating: 0, count: c)
+        try scene.clsLogits.withUnsafeBufferPointer { logits in
+            try pred.withUnsafeBufferPointer { pb in
+                for (k, p) in queries.enumerated() {
+                    // softmax over the C logits: max, exp(x - max), sum, multiply by 1 / sum.
+                    let row = logits.baseAddress! + p * c
+                    var m = row[0]
+                    for t in 0..<c {
+                        guard row[t].isFinite else {
+                            throw LabelAssignError.invalidValue(field: "cls_logits", index: p, reason: "\(row[t]) is not finite")
+                        }
+                        if row[t] > m { m = row[t] }
+                    }
+                    var sum: Float = 0
+                    for t in 0..<c { let e = expf(row[t] - m); expRow[t] = e; sum += e }
+                    let inv = 1 / sum
+                    let pn = normalised(pb.baseAddress! + 4 * k)
+                    for j in 0..<g {
+                        let gn = gtNorm[j]
+                        let l1 = abs(pn.0 - gn.0) + abs(pn.1 - gn.1) + abs(pn.2 - gn.2) + abs(pn.3 - gn.3)
+                        let prob = expRow[labels[j]] * inv
+                        out[k * g + j] = wL1 * l1 + wCls * (-prob) + wGIoU * (-giou[k * g + j])
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The matching of `queries` (default: the configuration's, else every prior) to the objects:
+    /// `rows` are positions in `queries`, `cols` object indices, `total` the summed float64 cost.
+    public func match(_ scene: Scene) throws -> (queries: [Int], rows: [Int], cols: [Int], total: Double) {
+        let queries = configuration.queries ?? Array(0..<scene.priorCount)
+        let cost = try HungarianMatcher.cost(scene, queries: queries, configuration: configuration)
+        if cost.isEmpty { return (queries, [], [], 0) }
+        let r = try LinearAssignment.solve(widening: cost, rows: queries.count, cols: scene.gtCount)
+        return (queries, r.rows, r.cols, r.total)
+    }
+
+    public func assign(_ scene: Scene) throws -> Assignment {
+        let m = try match(scene)
+        var assigned = [Int32](repeating: -1, count: scene.priorCount)
+        for (r, c) in zip(m.rows, m.cols) { assigned[m.queries[r]] = Int32(c) }
+        var result = Assignment(assignedGT: assigned)
+        if configuration.queries != nil { result.set("queries", .ints(m.queries.map(Int32.init))) }
+        result.set("rows", .ints(m.rows.map(Int32.init)))
+        result.set("cols", .ints(m.cols.map(Int32.init)))
+        result.set("total", .number(m.total))
+        return result
+    }
+}

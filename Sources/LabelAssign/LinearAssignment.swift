@@ -1,0 +1,235 @@
+/// Exact linear sum assignment (minimum-cost matching of the rows of a cost matrix to its columns).
+///
+/// A port of scipy's `linear_sum_assignment` (`scipy/optimize/rectangular_lsap/rectangular_lsap.cpp`,
+/// the shortest augmenting path algorithm of Crouse 2016, IEEE TAES 52(4)), in float64 with the same
+/// scan order and tie rules, so it returns the same pairs as scipy, ties included:
+/// - a matrix with more rows than columns is transposed first; the pairs are then reported sorted by the
+///   original row index;
+/// - rows are augmented in order; each search scans the remaining columns in the list that starts as
+///   `[nc-1, ..., 1, 0]` (so a constant matrix gives the identity) and loses its chosen column by a swap
+///   with the last element;
+/// - a column is chosen on a strictly lower reduced cost, or on an equal one when it is unassigned.
+///
+/// `+infinity` entries are forbidden pairs. NaN and `-infinity` entries are rejected, and a matrix whose
+/// finite entries admit no complete matching of the shorter side throws (scipy: "cost matrix is infeasible").
+/// An empty matrix (no rows or no columns) has the empty matching, total 0.
+public enum LinearAssignment {
+    /// A matching: `rows[k]` is matched with `cols[k]`; `rows` ascending; `total` is the sum of the
+    /// matched costs (numpy's pairwise summation order, as `cost[rows, cols].sum()`).
+    public typealias Result = (rows: [Int], cols: [Int], total: Double)
+
+    /// Solves the minimum-cost assignment of a row-major `rows × cols` float64 cost matrix.
+    /// Returns `min(rows, cols)` pairs. Throws `LabelAssignError.invalidValue(field: "cost", ...)`
+    /// naming the flat index of the first NaN or `-infinity` entry, or with index `nil` when infeasible.
+    public static func solve(cost: [Double], rows: Int, cols: Int) throws -> Result {
+        guard rows >= 0, cols >= 0 else {
+            throw LabelAssignError.invalidParameter(name: "rows/cols", reason: "dimensions must be non-negative, got \(rows) × \(cols)")
+        }
+        guard cost.count == rows * cols else {
+            throw LabelAssignError.shapeMismatch(field: "cost", expected: rows * cols, actual: cost.count)
+        }
+        let bad = cost.withUnsafeBufferPointer { c -> Int? in
+            for k in 0..<c.count where c[k].isNaN || c[k] == -.infinity { return k }
+            return nil
+        }
+        if let k = bad {
+            throw LabelAssignError.invalidValue(field: "cost", index: k,
+                                                reason: "\(cost[k]) at row \(k / cols), column \(k % cols) (NaN and -infinity are not allowed)")
+        }
+        if rows == 0 || cols == 0 { return ([], [], 0) }
+
+        let transpose = cols < rows
+        let nr = transpose ? cols : rows
+        let nc = transpose ? rows : cols
+        var colForRow = [Int](repeating: -1, count: nr)
+        let feasible: Bool
+        if transpose {
+            var t = [Double](repeating: 0, count: rows * cols)
+            cost.withUnsafeBufferPointer { c in
+                t.withUnsafeMutableBufferPointer { o in
+                    for i in 0..<rows { for j in 0..<cols { o[j * rows + i] = c[i * cols + j] } }
+                }
+            }
+            feasible = shortestAugmentingPath(t, nr: nr, nc: nc, colForRow: &colForRow)
+        } else {
+            feasible = shortestAugmentingPath(cost, nr: nr, nc: nc, colForRow: &colForRow)
+        }
+        guard feasible else {
+            throw LabelAssignError.invalidValue(field: "cost", index: nil,
+                                                reason: "infeasible: no complete matching of \(nr) \(transpose ? "columns" : "rows") avoids +infinity entries")
+        }
+        var outRows = [Int](repeating: 0, count: nr)
+        var outCols = [Int](repeating: 0, count: nr)
+        if transpose {
+            // colForRow maps each original column to its original row: report by ascending original row.
+            let order = (0..<nr).sorted { colForRow[$0] < colForRow[$1] }
+            for (k, j) in order.enumerated() { outRows[k] = colForRow[j]; outCols[k] = j }
+        } else {
+            for i in 0..<nr { outRows[i] = i; outCols[i] = colForRow[i] }
+        }
+        var picked = [Double](repeating: 0, count: nr)
+        for k in 0..<nr { picked[k] = cost[outRows[k] * cols + outCols[k]] }
+        return (outRows, outCols, pairwiseSum(picked))
+    }
+
+    /// The same solver on a float32 cost matrix, widened to float64 first (as scipy does).
+    public static func solve(widening cost: [Float], rows: Int, cols: Int) throws -> Result {
+        try solve(cost: cost.map(Double.init), rows: rows, cols: cols)
+    }
+
+    /// The `lsa` method of a transport problem: `{"method": "lsa", "M": [[...], ...]}` (the `method` key
+    /// may be omitted) → `{"method": "lsa", "rows": [...], "cols": [...], "total": x}`. `M` is a list of
+    /// equally long rows of numbers; `[]` is the empty problem.
+    public static func solveProblem(_ problem: JSONValue) throws -> JSONValue {
+        guard problem.object != nil else { throw LabelAssignError.malformedJSON("a problem must be a JSON object") }
+        if let m = problem["method"] {
+            guard m.string == "lsa" else {
+                throw LabelAssignError.invalidParameter(name: "method", reason: "expected \"lsa\", got \(m.string.map { "\"\($0)\"" } ?? "\(m)")")
+            }
+        }
+        guard let mValue = problem["M"] else { throw LabelAssignError.missingField("M") }
+        guard let rowValues = mValue.array else { throw LabelAssignError.invalidValue(field: "M", index: nil, reason: "must be a list of rows") }
+        var cost: [Double] = []
+        var width = -1
+        for (i, r) in rowValues.enumerated() {
+            guard let entries = r.array else { throw LabelAssignError.invalidValue(field: "M", index: i, reason: "row is not a list") }
+            if width < 0 { width = entries.count }
+            guard entries.count == width else { throw LabelAssignError.invalidValue(field: "M", index: i, reason: "row has \(entries.count) values, expected \(width)") }
+            for (j, e) in entries.enumerated() {
+                guard let v = e.double else { throw LabelAssignError.invalidValue(field: "M", index: i, reason: "entry \(j) is not a number") }
+                cost.append(v)
+            }
+        }
+        let n = rowValues.count, m = max(width, 0)
+        let r: Result
+        do {
+            r = try solve(cost: cost, rows: n, cols: m)
+        } catch let LabelAssignError.invalidValue(_, index?, reason) {
+            throw LabelAssignError.invalidValue(field: "M", index: index / max(m, 1), reason: reason)
+        } catch let LabelAssignError.invalidValue(_, nil, reason) {
+            throw LabelAssignError.invalidValue(field: "M", index: nil, reason: reason)
+        }
+        return .object([
+            "method": .string("lsa"),
+            "rows": .array(r.rows.map { .number(Double($0)) }),
+            "cols": .array(r.cols.map { .number(Double($0)) }),
+            "total": .number(r.total),
+        ])
+    }
+
+    /// Crouse's shortest augmenting path on a `nr × nc` matrix with `nr <= nc`. Fills `colForRow`;
+    /// returns false when some row cannot be matched at finite cost.
+    private static func shortestAugmentingPath(_ cost: [Double], nr: Int, nc: Int, colForRow: inout [Int]) -> Bool {
+        var u = [Double](repeating: 0, count: nr)
+        var v = [Double](repeating: 0, count: nc)
+        var spc = [Double](repeating: .infinity, count: nc)
+        var path = [Int](repeating: -1, count: nc)
+        var rowForCol = [Int](repeating: -1, count: nc)
+        var remaining = [Int](repeating: 0, count: nc)
+        var visitedRows = [Int](repeating: 0, count: nr)   // rows reached by the current search, in order
+        var visitedCols = [Int](repeating: 0, count: nc)   // columns removed by the current search
+        var rowSeen = [Bool](repeating: false, count: nr)
+        return cost.withUnsafeBufferPointer { c in
+            u.withUnsafeMutableBufferPointer { u in
+            v.withUnsafeMutableBufferPointer { v in
+            spc.withUnsafeMutableBufferPointer { spc in
+            path.withUnsafeMutableBufferPointer { path in
+            rowForCol.withUnsafeMutableBufferPointer { rowForCol in
+            colForRow.withUnsafeMutableBufferPointer { colForRow in
+            remaining.withUnsafeMutableBufferPointer { remaining in
+            visitedRows.withUnsafeMutableBufferPointer { visitedRows in
+            visitedCols.withUnsafeMutableBufferPointer { visitedCols in
+            rowSeen.withUnsafeMutableBufferPointer { rowSeen in
+                let cp = c.baseAddress!, vp = v.baseAddress!, sp = spc.baseAddress!
+                let pp = path.baseAddress!, rp = rowForCol.baseAddress!, remp = remaining.baseAddress!
+                for curRow in 0..<nr {
+                    // One search: shortest path from curRow to an unassigned column.
+                    for it in 0..<nc { remp[it] = nc - it - 1 }
+                    for j in 0..<nc { sp[j] = .infinity }
+                    var numRemaining = nc
+                    var nRows = 0, nCols = 0
+                    var minVal = 0.0
+                    var i = curRow
+                    var sink = -1
+                    while sink == -1 {
+                        if !rowSeen[i] { rowSeen[i] = true; visitedRows[nRows] = i; nRows += 1 }
+                        var index = -1
+                        var lowest = Double.infinity
+                        let rowCost = cp + i * nc
+                        let ui = u[i]
+                        for it in 0..<numRemaining {
+                            let j = remp[it]
+                            let r = minVal + rowCost[j] - ui - vp[j]
+                            if r < sp[j] {
+                                pp[j] = i
+                                sp[j] = r
+                            }
+                            let s = sp[j]
+                            if s < lowest || (s == lowest && rp[j] == -1) {
+                                lowest = s
+                                index = it
+                            }
+                        }
+                        minVal = lowest
+                        if minVal == .infinity { return false }
+                        let j = remp[index]
+                        if rp[j] == -1 { sink = j } else { i = rp[j] }
+                        visitedCols[nCols] = j
+                        nCols += 1
+                        numRemaining -= 1
+                        remp[index] = remp[numRemaining]
+                    }
+                    // Dual update (each visited row / column once; order does not matter).
+                    u[curRow] += minVal
+                    for k in 0..<nRows {
+                        let r = visitedRows[k]
+                        rowSeen[r] = false
+                        if r != curRow { u[r] += minVal - sp[colForRow[r]] }
+                    }
+                    for k in 0..<nCols {
+                        let j = visitedCols[k]
+                        vp[j] -= minVal - sp[j]
+                    }
+                    // Augment along the path.
+                    var j = sink
+                    while true {
+                        let r = pp[j]
+                        rp[j] = r
+                        swap(&colForRow[r], &j)
+                        if r == curRow { break }
+                    }
+                }
+                return true
+            }}}}}}}}}}
+        }
+    }
+
+    /// numpy's pairwise summation of a contiguous float64 array (`np.add.reduce`), for totals
+    /// that match `cost[rows, cols].sum()` to the last bit.
+    static func pairwiseSum(_ a: [Double]) -> Double {
+        a.withUnsafeBufferPointer { b in b.isEmpty ? 0 : 0 + pairwise(b.baseAddress!, b.count) }
+    }
+
+    private static func pairwise(_ a: UnsafePointer<Double>, _ n: Int) -> Double {
+        if n < 8 {
+            var res = -0.0
+            for i in 0..<n { res += a[i] }
+            return res
+        } else if n <= 128 {
+            var r0 = a[0], r1 = a[1], r2 = a[2], r3 = a[3], r4 = a[4], r5 = a[5], r6 = a[6], r7 = a[7]
+            var i = 8
+            while i < n - n % 8 {
+                r0 += a[i]; r1 += a[i + 1]; r2 += a[i + 2]; r3 += a[i + 3]
+                r4 += a[i + 4]; r5 += a[i + 5]; r6 += a[i + 6]; r7 += a[i + 7]
+                i += 8
+            }
+            var res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+            while i < n { res += a[i]; i += 1 }
+            return res
+        } else {
+            var n2 = n / 2
+            n2 -= n2 % 8
+            return pairwise(a, n2) + pairwise(a + n2, n - n2)
+        }
+    }
+}
