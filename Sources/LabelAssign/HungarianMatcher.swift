@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import CAssignKernels
 
 /// Constants of the DETR matcher (facebookresearch/detr `models/matcher.py`, weights of `main.py`).
 public struct HungarianConfiguration: Sendable, Equatable {
@@ -88,39 +84,50 @@ public struct HungarianMatcher: Assigner {
             if pred[4 * k + 3] < pred[4 * k + 1] { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: p, reason: "y2 < y1") }
         }
         if q == 0 || g == 0 { return [] }
-        let giou = try pairwiseOverlap(pred, scene.gtBoxes, kind: .giou, convention: .torchvision)
-        let fw = Float(scene.imageWidth), fh = Float(scene.imageHeight)
-        func normalised(_ b: UnsafePointer<Float>) -> (Float, Float, Float, Float) {
-            (((b[0] + b[2]) / 2) / fw, ((b[1] + b[3]) / 2) / fh, (b[2] - b[0]) / fw, (b[3] - b[1]) / fh)
+        // -GIoU (torchvision), then the class probabilities at the objects' labels.
+        var out = try pairwiseOverlap(pred, scene.gtBoxes, kind: .giou, convention: .torchvision)
+        var prob = [Float](repeating: 0, count: q * g)
+        var scratch = [Float](repeating: 0, count: c)
+        let rows = queries.map(Int64.init)
+        let badRow = scene.clsLogits.withUnsafeBufferPointer { logits in
+            scene.gtLabels.withUnsafeBufferPointer { labels in
+                la_softmax_gather(logits.baseAddress, Int64(c), rows, Int64(q), labels.baseAddress, Int64(g),
+                                  &scratch, &prob)
+            }
         }
-        var gtNorm = [(Float, Float, Float, Float)]()
-        gtNorm.reserveCapacity(g)
-        scene.gtBoxes.withUnsafeBufferPointer { b in for j in 0..<g { gtNorm.append(normalised(b.baseAddress! + 4 * j)) } }
-        let labels = scene.gtLabels.map(Int.init)
+        if badRow >= 0 {
+            let p = queries[Int(badRow)]
+            let v = scene.clsLogits[(p * c)..<(p * c + c)].first { !$0.isFinite } ?? .nan
+            throw LabelAssignError.invalidValue(field: "cls_logits", index: p, reason: "\(v) is not finite")
+        }
+        // Normalised cxcywh: ((x1 + x2) / 2) / W, ((y1 + y2) / 2) / H, (x2 - x1) / W, (y2 - y1) / H.
+        let fw = Float(scene.imageWidth), fh = Float(scene.imageHeight)
+        func normalise(_ boxes: [Float]) -> [Float] {
+            var n = [Float](repeating: 0, count: boxes.count)
+            for i in 0..<(boxes.count / 4) {
+                let x1 = boxes[4 * i], y1 = boxes[4 * i + 1], x2 = boxes[4 * i + 2], y2 = boxes[4 * i + 3]
+                n[4 * i] = ((x1 + x2) / 2) / fw
+                n[4 * i + 1] = ((y1 + y2) / 2) / fh
+                n[4 * i + 2] = (x2 - x1) / fw
+                n[4 * i + 3] = (y2 - y1) / fh
+            }
+            return n
+        }
+        let pn = normalise(pred), gn = normalise(scene.gtBoxes)
         let wCls = configuration.classWeight, wL1 = configuration.l1Weight, wGIoU = configuration.giouWeight
-        var out = [Float](repeating: 0, count: q * g)
-        var expRow = [Float](repeating: 0, count: c)
-        try scene.clsLogits.withUnsafeBufferPointer { logits in
-            try pred.withUnsafeBufferPointer { pb in
-                for (k, p) in queries.enumerated() {
-                    // softmax over the C logits: max, exp(x - max), sum, multiply by 1 / sum.
-                    let row = logits.baseAddress! + p * c
-                    var m = row[0]
-                    for t in 0..<c {
-                        guard row[t].isFinite else {
-                            throw LabelAssignError.invalidValue(field: "cls_logits", index: p, reason: "\(row[t]) is not finite")
+        // cost = wL1 · L1 + wCls · (-prob) + wGIoU · (-GIoU), left to right as the reference.
+        out.withUnsafeMutableBufferPointer { o in
+            prob.withUnsafeBufferPointer { pr in
+                pn.withUnsafeBufferPointer { a in
+                    gn.withUnsafeBufferPointer { b in
+                        for k in 0..<q {
+                            let ax = a[4 * k], ay = a[4 * k + 1], aw = a[4 * k + 2], ah = a[4 * k + 3]
+                            for j in 0..<g {
+                                let l1 = abs(ax - b[4 * j]) + abs(ay - b[4 * j + 1]) + abs(aw - b[4 * j + 2]) + abs(ah - b[4 * j + 3])
+                                let e = k * g + j
+                                o[e] = wL1 * l1 + wCls * (-pr[e]) + wGIoU * (-o[e])
+                            }
                         }
-                        if row[t] > m { m = row[t] }
-                    }
-                    var sum: Float = 0
-                    for t in 0..<c { let e = expf(row[t] - m); expRow[t] = e; sum += e }
-                    let inv = 1 / sum
-                    let pn = normalised(pb.baseAddress! + 4 * k)
-                    for j in 0..<g {
-                        let gn = gtNorm[j]
-                        let l1 = abs(pn.0 - gn.0) + abs(pn.1 - gn.1) + abs(pn.2 - gn.2) + abs(pn.3 - gn.3)
-                        let prob = expRow[labels[j]] * inv
-                        out[k * g + j] = wL1 * l1 + wCls * (-prob) + wGIoU * (-giou[k * g + j])
                     }
                 }
             }

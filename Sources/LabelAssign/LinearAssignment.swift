@@ -22,37 +22,69 @@ public enum LinearAssignment {
     /// Returns `min(rows, cols)` pairs. Throws `LabelAssignError.invalidValue(field: "cost", ...)`
     /// naming the flat index of the first NaN or `-infinity` entry, or with index `nil` when infeasible.
     public static func solve(cost: [Double], rows: Int, cols: Int) throws -> Result {
+        try cost.withUnsafeBufferPointer { try solve($0, rows: rows, cols: cols) }
+    }
+
+    /// The same solver on a float32 cost matrix, widened to float64 first (as scipy does).
+    public static func solve(widening cost: [Float], rows: Int, cols: Int) throws -> Result {
+        try cost.withUnsafeBufferPointer { try solve($0, rows: rows, cols: cols) }
+    }
+
+    private static func solve<T: BinaryFloatingPoint>(_ cost: UnsafeBufferPointer<T>, rows: Int, cols: Int) throws -> Result {
         guard rows >= 0, cols >= 0 else {
             throw LabelAssignError.invalidParameter(name: "rows/cols", reason: "dimensions must be non-negative, got \(rows) × \(cols)")
         }
         guard cost.count == rows * cols else {
             throw LabelAssignError.shapeMismatch(field: "cost", expected: rows * cols, actual: cost.count)
         }
-        let bad = cost.withUnsafeBufferPointer { c -> Int? in
-            for k in 0..<c.count where c[k].isNaN || c[k] == -.infinity { return k }
+        // NaN and -infinity fail `v > -infinity`; the first one is named.
+        func firstInvalid() -> LabelAssignError? {
+            for k in 0..<cost.count where !(cost[k] > -T.infinity) {
+                return .invalidValue(field: "cost", index: k,
+                                     reason: "\(Double(cost[k])) at row \(k / cols), column \(k % cols) (NaN and -infinity are not allowed)")
+            }
             return nil
         }
-        if let k = bad {
-            throw LabelAssignError.invalidValue(field: "cost", index: k,
-                                                reason: "\(cost[k]) at row \(k / cols), column \(k % cols) (NaN and -infinity are not allowed)")
+        if rows == 0 || cols == 0 {
+            if let e = firstInvalid() { throw e }
+            return ([], [], 0)
         }
-        if rows == 0 || cols == 0 { return ([], [], 0) }
 
         let transpose = cols < rows
         let nr = transpose ? cols : rows
         let nc = transpose ? rows : cols
         var colForRow = [Int](repeating: -1, count: nr)
         let feasible: Bool
-        if transpose {
-            var t = [Double](repeating: 0, count: rows * cols)
-            cost.withUnsafeBufferPointer { c in
-                t.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<rows { for j in 0..<cols { o[j * rows + i] = c[i * cols + j] } }
+        if !transpose, T.self == Double.self {
+            if let e = firstInvalid() { throw e }
+            feasible = cost.withMemoryRebound(to: Double.self) { shortestAugmentingPath($0.baseAddress!, nr: nr, nc: nc, colForRow: &colForRow) }
+        } else {
+            // float64 copy in solving layout: transposed (in cache-sized tiles) when tall.
+            let work = UnsafeMutablePointer<Double>.allocate(capacity: rows * cols)
+            defer { work.deallocate() }
+            var valid = true   // checked while copying; the error is built only when needed
+            if transpose {
+                let tile = 32
+                for ib in stride(from: 0, to: rows, by: tile) {
+                    for jb in stride(from: 0, to: cols, by: tile) {
+                        for i in ib..<min(ib + tile, rows) {
+                            for j in jb..<min(jb + tile, cols) {
+                                let x = Double(cost[i * cols + j])
+                                valid = valid && x > -.infinity
+                                work[j * rows + i] = x
+                            }
+                        }
+                    }
+                }
+            } else {
+                for k in 0..<(rows * cols) {
+                    let x = Double(cost[k])
+                    valid = valid && x > -.infinity
+                    work[k] = x
                 }
             }
-            feasible = shortestAugmentingPath(t, nr: nr, nc: nc, colForRow: &colForRow)
-        } else {
-            feasible = shortestAugmentingPath(cost, nr: nr, nc: nc, colForRow: &colForRow)
+            if !valid, let e = firstInvalid() { throw e }
+            feasible = shortestAugmentingPath(work, nr: nr, nc: nc, colForRow: &colForRow)
         }
         guard feasible else {
             throw LabelAssignError.invalidValue(field: "cost", index: nil,
@@ -68,13 +100,8 @@ public enum LinearAssignment {
             for i in 0..<nr { outRows[i] = i; outCols[i] = colForRow[i] }
         }
         var picked = [Double](repeating: 0, count: nr)
-        for k in 0..<nr { picked[k] = cost[outRows[k] * cols + outCols[k]] }
+        for k in 0..<nr { picked[k] = Double(cost[outRows[k] * cols + outCols[k]]) }
         return (outRows, outCols, pairwiseSum(picked))
-    }
-
-    /// The same solver on a float32 cost matrix, widened to float64 first (as scipy does).
-    public static func solve(widening cost: [Float], rows: Int, cols: Int) throws -> Result {
-        try solve(cost: cost.map(Double.init), rows: rows, cols: cols)
     }
 
     /// The `lsa` method of a transport problem: `{"method": "lsa", "M": [[...], ...]}` (the `method` key
@@ -119,88 +146,100 @@ public enum LinearAssignment {
 
     /// Crouse's shortest augmenting path on a `nr × nc` matrix with `nr <= nc`. Fills `colForRow`;
     /// returns false when some row cannot be matched at finite cost.
-    private static func shortestAugmentingPath(_ cost: [Double], nr: Int, nc: Int, colForRow: inout [Int]) -> Bool {
-        var u = [Double](repeating: 0, count: nr)
-        var v = [Double](repeating: 0, count: nc)
-        var spc = [Double](repeating: .infinity, count: nc)
-        var path = [Int](repeating: -1, count: nc)
-        var rowForCol = [Int](repeating: -1, count: nc)
-        var remaining = [Int](repeating: 0, count: nc)
-        var visitedRows = [Int](repeating: 0, count: nr)   // rows reached by the current search, in order
-        var visitedCols = [Int](repeating: 0, count: nc)   // columns removed by the current search
-        var rowSeen = [Bool](repeating: false, count: nr)
-        return cost.withUnsafeBufferPointer { c in
-            u.withUnsafeMutableBufferPointer { u in
-            v.withUnsafeMutableBufferPointer { v in
-            spc.withUnsafeMutableBufferPointer { spc in
-            path.withUnsafeMutableBufferPointer { path in
-            rowForCol.withUnsafeMutableBufferPointer { rowForCol in
-            colForRow.withUnsafeMutableBufferPointer { colForRow in
-            remaining.withUnsafeMutableBufferPointer { remaining in
-            visitedRows.withUnsafeMutableBufferPointer { visitedRows in
-            visitedCols.withUnsafeMutableBufferPointer { visitedCols in
-            rowSeen.withUnsafeMutableBufferPointer { rowSeen in
-                let cp = c.baseAddress!, vp = v.baseAddress!, sp = spc.baseAddress!
-                let pp = path.baseAddress!, rp = rowForCol.baseAddress!, remp = remaining.baseAddress!
-                for curRow in 0..<nr {
-                    // One search: shortest path from curRow to an unassigned column.
-                    for it in 0..<nc { remp[it] = nc - it - 1 }
-                    for j in 0..<nc { sp[j] = .infinity }
-                    var numRemaining = nc
-                    var nRows = 0, nCols = 0
-                    var minVal = 0.0
-                    var i = curRow
-                    var sink = -1
-                    while sink == -1 {
-                        if !rowSeen[i] { rowSeen[i] = true; visitedRows[nRows] = i; nRows += 1 }
-                        var index = -1
-                        var lowest = Double.infinity
-                        let rowCost = cp + i * nc
-                        let ui = u[i]
-                        for it in 0..<numRemaining {
-                            let j = remp[it]
-                            let r = minVal + rowCost[j] - ui - vp[j]
-                            if r < sp[j] {
-                                pp[j] = i
-                                sp[j] = r
-                            }
-                            let s = sp[j]
-                            if s < lowest || (s == lowest && rp[j] == -1) {
-                                lowest = s
-                                index = it
-                            }
-                        }
-                        minVal = lowest
-                        if minVal == .infinity { return false }
-                        let j = remp[index]
-                        if rp[j] == -1 { sink = j } else { i = rp[j] }
-                        visitedCols[nCols] = j
-                        nCols += 1
-                        numRemaining -= 1
-                        remp[index] = remp[numRemaining]
-                    }
-                    // Dual update (each visited row / column once; order does not matter).
-                    u[curRow] += minVal
-                    for k in 0..<nRows {
-                        let r = visitedRows[k]
-                        rowSeen[r] = false
-                        if r != curRow { u[r] += minVal - sp[colForRow[r]] }
-                    }
-                    for k in 0..<nCols {
-                        let j = visitedCols[k]
-                        vp[j] -= minVal - sp[j]
-                    }
-                    // Augment along the path.
-                    var j = sink
-                    while true {
-                        let r = pp[j]
-                        rp[j] = r
-                        swap(&colForRow[r], &j)
-                        if r == curRow { break }
-                    }
+    ///
+    /// The columns still to scan are kept packed in scan order (`remCol`), together with their running
+    /// shortest-path cost, dual, predecessor row and "unassigned" flag, so the hot loop reads memory
+    /// sequentially; removing a column moves the last packed entry into its place, exactly as scipy's
+    /// `remaining[index] = remaining[--num_remaining]`, so the scan order and the choices are scipy's.
+    private static func shortestAugmentingPath(_ cp: UnsafePointer<Double>, nr: Int, nc: Int, colForRow: inout [Int]) -> Bool {
+        func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+            p.initialize(repeating: value, count: max(count, 1))
+            return p
+        }
+        let u = buffer(nr, 0.0), v = buffer(nc, 0.0)
+        let spc = buffer(nc, Double.infinity)          // shortest-path cost of removed columns
+        let path = buffer(nc, -1)                       // predecessor row of removed columns
+        let rowForCol = buffer(nc, -1)
+        let remCol = buffer(nc, 0), remSpc = buffer(nc, Double.infinity), remV = buffer(nc, 0.0)
+        let remPath = buffer(nc, -1), remFree = buffer(nc, false)
+        let visitedRows = buffer(nr, 0), visitedCols = buffer(nc, 0)
+        let rowSeen = buffer(nr, false)
+        defer {
+            for p in [u, v, spc, remSpc, remV] as [UnsafeMutablePointer<Double>] { p.deallocate() }
+            for p in [path, rowForCol, remCol, remPath, visitedRows, visitedCols] as [UnsafeMutablePointer<Int>] { p.deallocate() }
+            remFree.deallocate(); rowSeen.deallocate()
+        }
+        return colForRow.withUnsafeMutableBufferPointer { colForRow in
+            for curRow in 0..<nr {
+                // One search: shortest path from curRow to an unassigned column.
+                // Scan order starts as [nc-1, ..., 0].
+                for it in 0..<nc {
+                    let j = nc - 1 - it
+                    remCol[it] = j
+                    remSpc[it] = .infinity
+                    remV[it] = v[j]
+                    remFree[it] = rowForCol[j] == -1
                 }
-                return true
-            }}}}}}}}}}
+                var numRemaining = nc
+                var nRows = 0, nCols = 0
+                var minVal = 0.0
+                var i = curRow
+                var sink = -1
+                while sink == -1 {
+                    if !rowSeen[i] { rowSeen[i] = true; visitedRows[nRows] = i; nRows += 1 }
+                    var index = -1
+                    var lowest = Double.infinity
+                    let rowCost = cp + i * nc
+                    let ui = u[i]
+                    for it in 0..<numRemaining {
+                        let r = minVal + rowCost[remCol[it]] - ui - remV[it]
+                        let old = remSpc[it]
+                        let better = r < old
+                        let s = better ? r : old
+                        remSpc[it] = s
+                        remPath[it] = better ? i : remPath[it]
+                        if s < lowest || (s == lowest && remFree[it]) {
+                            lowest = s
+                            index = it
+                        }
+                    }
+                    minVal = lowest
+                    if minVal == .infinity { return false }
+                    let j = remCol[index]
+                    spc[j] = remSpc[index]
+                    path[j] = remPath[index]
+                    if rowForCol[j] == -1 { sink = j } else { i = rowForCol[j] }
+                    visitedCols[nCols] = j
+                    nCols += 1
+                    numRemaining -= 1
+                    remCol[index] = remCol[numRemaining]
+                    remSpc[index] = remSpc[numRemaining]
+                    remV[index] = remV[numRemaining]
+                    remPath[index] = remPath[numRemaining]
+                    remFree[index] = remFree[numRemaining]
+                }
+                // Dual update (each visited row / column once; the order does not matter).
+                u[curRow] += minVal
+                for k in 0..<nRows {
+                    let r = visitedRows[k]
+                    rowSeen[r] = false
+                    if r != curRow { u[r] += minVal - spc[colForRow[r]] }
+                }
+                for k in 0..<nCols {
+                    let j = visitedCols[k]
+                    v[j] -= minVal - spc[j]
+                }
+                // Augment along the path.
+                var j = sink
+                while true {
+                    let r = path[j]
+                    rowForCol[j] = r
+                    swap(&colForRow[r], &j)
+                    if r == curRow { break }
+                }
+            }
+            return true
         }
     }
 
