@@ -105,7 +105,7 @@ public enum LinearAssignment {
     }
 
     /// The `lsa` method of a transport problem: `{"method": "lsa", "M": [[...], ...]}` (the `method` key
-    /// may be omitted) → `{"method": "lsa", "rows": [...], "cols": [...], "total": x}`. `M` is a list of
+    /// may be omitted) → `{"rows": [...], "cols": [...], "total": x}`. `M` is a list of
     /// equally long rows of numbers; `[]` is the empty problem.
     public static func solveProblem(_ problem: JSONValue) throws -> JSONValue {
         guard problem.object != nil else { throw LabelAssignError.malformedJSON("a problem must be a JSON object") }
@@ -137,7 +137,6 @@ public enum LinearAssignment {
             throw LabelAssignError.invalidValue(field: "M", index: nil, reason: reason)
         }
         return .object([
-            "method": .string("lsa"),
             "rows": .array(r.rows.map { .number(Double($0)) }),
             "cols": .array(r.cols.map { .number(Double($0)) }),
             "total": .number(r.total),

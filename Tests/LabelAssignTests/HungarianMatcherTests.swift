@@ -59,6 +59,15 @@ private func gridScene(gt: [Float], labels: [Int32], pred: (Int) -> [Float], log
         #expect(abs(cost[0] - (-p - 2)) < 1e-6)
     }
 
+    @Test func extremeLogitsGiveFiniteProbabilities() throws {
+        // Class probabilities that underflow (logit 200 below the maximum) or saturate stay finite.
+        let gt: [Float] = [4, 4, 20, 20]
+        let scene = gridScene(gt: gt, labels: [2], pred: { _ in gt }, logits: { i in i == 0 ? [50, 0, -150] : [0, 0, 80] })
+        let cost = try HungarianMatcher.cost(scene, queries: [0, 1])
+        #expect(cost == [-2, -3])   // L1 0, GIoU 1; probability 0 (underflow) and 1
+        #expect(try HungarianMatcher().match(scene).rows == [1])
+    }
+
     @Test func fewerQueriesThanObjectsMatchesEveryQuery() throws {
         let scene = tinyScene()  // 2 objects
         let r = try HungarianMatcher(HungarianConfiguration(queries: [7])).match(scene)

@@ -138,7 +138,7 @@ private func bruteForceMinimum(_ cost: [Double], rows: Int, cols: Int) -> Double
         #expect(out["rows"]?.doubles == [0, 1, 2])
         #expect(out["cols"]?.doubles == [1, 0, 2])
         #expect(out["total"]?.double == 5)
-        #expect(out["method"]?.string == "lsa")
+        #expect(out.object?.keys.sorted() == ["cols", "rows", "total"])
         // The fixture problems through the JSON entry point.
         let file = try Fixtures.json("hungarian.json")
         let p = file.array![0]["problems"]!.array![1]

@@ -112,6 +112,9 @@ private func cells(_ t: [YOLOv5TargetBuilder.Target]) -> [[Int]] { t.map { [$0.g
         var nanBox = scene
         nanBox.gtBoxes[2] = .nan
         #expect(throws: LabelAssignError.invalidValue(field: "gt_bboxes", index: 0, reason: "nan is not finite")) { try oneAnchor.targets(nanBox) }
+        var badLabel = scene
+        badLabel.gtLabels[0] = 3
+        #expect(throws: LabelAssignError.invalidValue(field: "gt_labels", index: 0, reason: "class 3 outside [0, 3)")) { try oneAnchor.targets(badLabel) }
         var partial = scene
         partial.priors.removeLast(4)
         #expect(throws: LabelAssignError.self) { try oneAnchor.assign(partial) }
