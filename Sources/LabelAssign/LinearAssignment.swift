@@ -147,9 +147,11 @@ public enum LinearAssignment {
     /// returns false when some row cannot be matched at finite cost.
     ///
     /// The columns still to scan are kept packed in scan order (`remCol`), together with their running
-    /// shortest-path cost, dual, predecessor row and "unassigned" flag, so the hot loop reads memory
-    /// sequentially; removing a column moves the last packed entry into its place, exactly as scipy's
+    /// shortest-path cost, dual, "unassigned" flag and improving step, so the hot loop reads memory sequentially;
+    /// removing a column moves the last packed entry into its place, exactly as scipy's
     /// `remaining[index] = remaining[--num_remaining]`, so the scan order and the choices are scipy's.
+    /// The predecessor of a column is kept as the step of the search that last improved it (a
+    /// branch-free masked store), and turned into scipy's `path[j]` row when the column is removed.
     private static func shortestAugmentingPath(_ cp: UnsafePointer<Double>, nr: Int, nc: Int, colForRow: inout [Int]) -> Bool {
         func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
@@ -161,13 +163,15 @@ public enum LinearAssignment {
         let path = buffer(nc, -1)                       // predecessor row of removed columns
         let rowForCol = buffer(nc, -1)
         let remCol = buffer(nc, 0), remSpc = buffer(nc, Double.infinity), remV = buffer(nc, 0.0)
-        let remPath = buffer(nc, -1), remFree = buffer(nc, false)
-        let visitedRows = buffer(nr, 0), visitedCols = buffer(nc, 0)
-        let rowSeen = buffer(nr, false)
+        let remFree = buffer(nc, false)
+        let remStep = buffer(nc, Int64(0))
+        // The row of each step of the current search (the rows of one search are distinct).
+        let stepRow = buffer(nr, 0)
+        let visitedCols = buffer(nc, 0)
         defer {
             for p in [u, v, spc, remSpc, remV] as [UnsafeMutablePointer<Double>] { p.deallocate() }
-            for p in [path, rowForCol, remCol, remPath, visitedRows, visitedCols] as [UnsafeMutablePointer<Int>] { p.deallocate() }
-            remFree.deallocate(); rowSeen.deallocate()
+            for p in [path, rowForCol, remCol, stepRow, visitedCols] as [UnsafeMutablePointer<Int>] { p.deallocate() }
+            remFree.deallocate(); remStep.deallocate()
         }
         return colForRow.withUnsafeMutableBufferPointer { colForRow in
             for curRow in 0..<nr {
@@ -181,33 +185,49 @@ public enum LinearAssignment {
                     remFree[it] = rowForCol[j] == -1
                 }
                 var numRemaining = nc
-                var nRows = 0, nCols = 0
+                var nSteps = 0, nCols = 0
                 var minVal = 0.0
                 var i = curRow
                 var sink = -1
                 while sink == -1 {
-                    if !rowSeen[i] { rowSeen[i] = true; visitedRows[nRows] = i; nRows += 1 }
+                    let ui = u[i]
+                    stepRow[nSteps] = i
+                    nSteps += 1
                     var index = -1
                     var lowest = Double.infinity
                     let rowCost = cp + i * nc
-                    let ui = u[i]
-                    for it in 0..<numRemaining {
+                    // Relax two packed columns at a time (vector selects, no data-dependent branches),
+                    // then pick the lowest in scan order with scipy's tie rule.
+                    let step = Int64(nSteps - 1)
+                    let minVal2 = SIMD2<Double>(repeating: minVal), ui2 = SIMD2<Double>(repeating: ui)
+                    let step2 = SIMD2<Int64>(repeating: step)
+                    let spRaw = UnsafeMutableRawPointer(remSpc), vRaw = UnsafeRawPointer(remV)
+                    let stRaw = UnsafeMutableRawPointer(remStep)
+                    var it = 0
+                    while it + 2 <= numRemaining {
+                        let c = SIMD2<Double>(rowCost[remCol[it]], rowCost[remCol[it + 1]])
+                        let r = minVal2 + c - ui2 - vRaw.loadUnaligned(fromByteOffset: it * 8, as: SIMD2<Double>.self)
+                        let old = spRaw.loadUnaligned(fromByteOffset: it * 8, as: SIMD2<Double>.self)
+                        let better = r .< old
+                        let s2 = old.replacing(with: r, where: better)
+                        spRaw.storeBytes(of: s2, toByteOffset: it * 8, as: SIMD2<Double>.self)
+                        let st = stRaw.loadUnaligned(fromByteOffset: it * 8, as: SIMD2<Int64>.self)
+                        stRaw.storeBytes(of: st.replacing(with: step2, where: better), toByteOffset: it * 8, as: SIMD2<Int64>.self)
+                        if s2[0] < lowest || (s2[0] == lowest && remFree[it]) { lowest = s2[0]; index = it }
+                        if s2[1] < lowest || (s2[1] == lowest && remFree[it + 1]) { lowest = s2[1]; index = it + 1 }
+                        it += 2
+                    }
+                    if it < numRemaining {
                         let r = minVal + rowCost[remCol[it]] - ui - remV[it]
-                        let old = remSpc[it]
-                        let better = r < old
-                        let s = better ? r : old
-                        remSpc[it] = s
-                        remPath[it] = better ? i : remPath[it]
-                        if s < lowest || (s == lowest && remFree[it]) {
-                            lowest = s
-                            index = it
-                        }
+                        if r < remSpc[it] { remSpc[it] = r; remStep[it] = step }
+                        let s = remSpc[it]
+                        if s < lowest || (s == lowest && remFree[it]) { lowest = s; index = it }
                     }
                     minVal = lowest
                     if minVal == .infinity { return false }
                     let j = remCol[index]
                     spc[j] = remSpc[index]
-                    path[j] = remPath[index]
+                    path[j] = stepRow[Int(remStep[index])]
                     if rowForCol[j] == -1 { sink = j } else { i = rowForCol[j] }
                     visitedCols[nCols] = j
                     nCols += 1
@@ -215,15 +235,14 @@ public enum LinearAssignment {
                     remCol[index] = remCol[numRemaining]
                     remSpc[index] = remSpc[numRemaining]
                     remV[index] = remV[numRemaining]
-                    remPath[index] = remPath[numRemaining]
                     remFree[index] = remFree[numRemaining]
+                    remStep[index] = remStep[numRemaining]
                 }
                 // Dual update (each visited row / column once; the order does not matter).
                 u[curRow] += minVal
-                for k in 0..<nRows {
-                    let r = visitedRows[k]
-                    rowSeen[r] = false
-                    if r != curRow { u[r] += minVal - spc[colForRow[r]] }
+                for t in 1..<nSteps {
+                    let r = stepRow[t]
+                    u[r] += minVal - spc[colForRow[r]]
                 }
                 for k in 0..<nCols {
                     let j = visitedCols[k]
