@@ -50,7 +50,8 @@ public struct HungarianMatcher: Assigner {
 
     /// The `Q × G` float32 cost matrix (row-major) of the priors `queries` against the scene's objects.
     /// Validates the fields it reads: query indices in range, the queries' predicted boxes and logits,
-    /// the ground-truth boxes and labels.
+    /// the ground-truth boxes and labels. An entry is NaN, as in the reference, only for a query box and
+    /// an object that are both degenerate with zero union area; `match` / `assign` reject those.
     public static func cost(_ scene: Scene, queries: [Int], configuration: HungarianConfiguration = .detr) throws -> [Float] {
         try configuration.validate()
         let n = scene.priorCount, c = scene.numClasses, g = scene.gtCount
@@ -141,7 +142,14 @@ public struct HungarianMatcher: Assigner {
         let queries = configuration.queries ?? Array(0..<scene.priorCount)
         let cost = try HungarianMatcher.cost(scene, queries: queries, configuration: configuration)
         if cost.isEmpty { return (queries, [], [], 0) }
-        let r = try LinearAssignment.solve(widening: cost, rows: queries.count, cols: scene.gtCount)
+        let g = scene.gtCount
+        // The float32 cost is NaN only when a query box and an object are both degenerate with zero
+        // union (GIoU 0/0, as torchvision gives it); scipy rejects such a matrix, and so does this.
+        if let k = cost.firstIndex(where: { $0.isNaN }) {
+            throw LabelAssignError.invalidValue(field: "pred_bboxes", index: queries[k / g],
+                                                reason: "cost against object \(k % g) is NaN (zero union area: GIoU is 0/0)")
+        }
+        let r = try LinearAssignment.solve(widening: cost, rows: queries.count, cols: g)
         return (queries, r.rows, r.cols, r.total)
     }
 

@@ -34,8 +34,9 @@ public enum LinearAssignment {
         guard rows >= 0, cols >= 0 else {
             throw LabelAssignError.invalidParameter(name: "rows/cols", reason: "dimensions must be non-negative, got \(rows) × \(cols)")
         }
-        guard cost.count == rows * cols else {
-            throw LabelAssignError.shapeMismatch(field: "cost", expected: rows * cols, actual: cost.count)
+        let (entries, overflow) = rows.multipliedReportingOverflow(by: cols)
+        guard !overflow, cost.count == entries else {
+            throw LabelAssignError.shapeMismatch(field: "cost", expected: overflow ? Int.max : entries, actual: cost.count)
         }
         // NaN and -infinity fail `v > -infinity`; the first one is named.
         func firstInvalid() -> LabelAssignError? {

@@ -111,6 +111,14 @@ private func gridScene(gt: [Float], labels: [Int32], pred: (Int) -> [Float], log
             try HungarianMatcher().assign(badLabel)
         }
         #expect(throws: LabelAssignError.self) { try HungarianMatcher(HungarianConfiguration(l1Weight: .nan)).assign(scene) }
+        // A zero-area object against a zero-area prediction on the same line: zero union, GIoU 0/0.
+        var degenerate = scene
+        degenerate.gtBoxes[0...3] = [5, 5, 5, 10]
+        degenerate.predBoxes[4 * 6..<4 * 6 + 4] = [5, 0, 5, 3]
+        #expect(throws: LabelAssignError.invalidValue(field: "pred_bboxes", index: 6,
+                                                      reason: "cost against object 0 is NaN (zero union area: GIoU is 0/0)")) {
+            try HungarianMatcher().assign(degenerate)
+        }
     }
 
     @Test func presetIsRegistered() throws {
