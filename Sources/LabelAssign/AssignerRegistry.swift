@@ -6,6 +6,8 @@ public enum AssignerRegistry {
         AssignerPreset(name: "simota-mmdet", summary: "mmdet 3.3 SimOTAAssigner", fixtureKey: "mmdet_simota", make: { SimOTAAssigner(.mmdet, name: "simota-mmdet") }),
         AssignerPreset(name: "simota-yolox-latest", summary: "YOLOX main SimOTA (centre 1.5 strides only, penalty 1e6)", fixtureKey: "yolox_latest_simota", make: { SimOTAAssigner(.yoloxLatest, name: "simota-yolox-latest") }),
         AssignerPreset(name: "dsl", summary: "RTMDet DynamicSoftLabelAssigner (mmdet 3.3)", fixtureKey: "mmdet_dsl", make: { DynamicSoftLabelAssigner(.rtmdet, name: "dsl") }),
+        AssignerPreset(name: "yolov5", summary: "YOLOv5 7.0 build_targets (COCO anchors, anchor_t 4, 3 cells per target)", fixtureKey: "yolov5_build_targets", make: { YOLOv5TargetBuilder(.yolov5) }),
+        AssignerPreset(name: "hungarian", summary: "DETR Hungarian matcher (class 1, L1 5, GIoU 2) solved by scipy-exact linear assignment", fixtureKey: "detr_hungarian", make: { HungarianMatcher(.detr) }),
     ]
 
     /// The preset names in display order.
