@@ -284,11 +284,15 @@ public struct ComparisonSummary: Sendable {
     /// Images per second over the whole batch (all assigners).
     public var throughput: Double { wallSeconds > 0 ? Double(images) / wallSeconds : 0 }
 
-    /// The pairs of OTA against a SimOTA preset, when both are present ("simota" first).
+    /// OTA against SimOTA, when both are present: the `ota` / `simota` pair, or, without `simota`, the
+    /// pairs of `ota` with the other SimOTA presets (`simota-*`).
     public var otaVersusSimOTA: [Agreement] {
-        pairs.filter { p in
-            (p.a == "ota" && p.b.hasPrefix("simota")) || (p.b == "ota" && p.a.hasPrefix("simota"))
-        }.sorted { ($0.a == "simota" || $0.b == "simota") && !($1.a == "simota" || $1.b == "simota") }
+        func isPair(_ p: Agreement, _ exact: Bool) -> Bool {
+            let match: (String) -> Bool = { exact ? $0 == "simota" : $0.hasPrefix("simota") }
+            return (p.a == "ota" && match(p.b)) || (p.b == "ota" && match(p.a))
+        }
+        let exact = pairs.filter { isPair($0, true) }
+        return exact.isEmpty ? pairs.filter { isPair($0, false) } : exact
     }
 
     /// Mean agreement of assigner `i` with every other assigner (over the defined pairs).
@@ -375,7 +379,7 @@ public struct ComparisonSummary: Sendable {
         self.pairs = pairs
         let kept = outcomes.compactMap(\.example)
         if let p = preferredExample { example = kept.first { $0.index == p } } else {
-            example = kept.first { $0.gtBoxes.count >= 12 } ?? kept.first
+            example = kept.first { $0.gtBoxes.count >= 4 * 6 } ?? kept.max { $0.gtBoxes.count < $1.gtBoxes.count }
         }
     }
 }

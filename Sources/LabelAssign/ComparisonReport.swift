@@ -262,7 +262,7 @@ public enum ComparisonReport {
     /// Grouped bars: share of positives per level, one group per assigner.
     static func levelChart(_ r: ComparisonSummary) -> String {
         let levels = r.levelLabels.count
-        let groupW = Double(max(levels, 1)) * 22 + 20
+        let groupW = Double(max(levels, 1)) * 22 + 40
         let width = 60 + groupW * Double(r.assigners.count) + 20, height = 260.0
         let plotH = 190.0, top = 20.0
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height + 40))\">\n"
@@ -277,7 +277,7 @@ public enum ComparisonReport {
                 let bh = plotH * v
                 s += "<rect x=\"\(x0 + Double(l) * 22)\" y=\"\(top + plotH - bh)\" width=\"18\" height=\"\(bh)\" fill=\"\(levelColors[l % levelColors.count])\"><title>\(esc(st.assigner)) \(esc(r.levelLabels[l])): \(ComparisonSummary.fmt(100 * v, 1))% (\(st.levelCounts[l]))</title></rect>\n"
             }
-            s += "<text x=\"\(x0 + (groupW - 20) / 2)\" y=\"\(top + plotH + 16)\" text-anchor=\"middle\">\(esc(st.assigner))</text>\n"
+            s += "<text x=\"\(x0 + (groupW - 40) / 2)\" y=\"\(top + plotH + 16)\" text-anchor=\"middle\">\(esc(st.assigner))</text>\n"
         }
         for (l, name) in r.levelLabels.enumerated() {
             let x = 60 + Double(l) * 90

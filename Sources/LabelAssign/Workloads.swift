@@ -253,12 +253,12 @@ public enum Workload: String, CaseIterable, Sendable {
             placed += inGroup
             // A group stands around a ground line; people further down the image look taller.
             let baseY = rng.uniform(0.35, 1.05) * H
-            let heightAtBase = (0.05 + 0.35 * baseY / H) * H * rng.uniform(0.7, 1.2)
+            let heightAtBase = (0.02 + 0.4 * (baseY / H) * (baseY / H)) * H * rng.uniform(0.6, 1.3)
             let centreX = rng.uniform(0, W)
-            let spread = rng.uniform(0.15, 0.6) * W
+            let spread = rng.uniform(0.1, 0.5) * W
             for _ in 0..<inGroup {
                 let depth = rng.uniform(-0.12, 0.12) * H
-                let ph = max(12, heightAtBase * (1 + depth / H * 2) * rng.uniform(0.85, 1.15))
+                let ph = max(10, heightAtBase * (1 + depth / H * 2) * rng.uniform(0.85, 1.15))
                 let pw = ph * 0.41 * rng.uniform(0.8, 1.2)
                 var cx = centreX + rng.normal() * spread / 2
                 if cx < 0 { cx = -cx } else if cx > W { cx = 2 * W - cx }

@@ -25,7 +25,6 @@ func benchScene(side: Int, objects: Int) -> Scene {
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
-        timeUnits: .milliseconds,
         warmupIterations: 1,
         maxDuration: .seconds(2),
         maxIterations: 50
