@@ -88,9 +88,8 @@ final class ProgressBar: Sendable {
     private let start = DispatchTime.now().uptimeNanoseconds
     private let state = Mutex((drawn: false, last: UInt64(0)))
 
-    init(label: String) {
+    init() {
         enabled = isatty(2) != 0
-        _ = label
     }
 
     func update(_ done: Int, _ total: Int) {
@@ -158,7 +157,7 @@ struct CompareCommand: ParsableCommand {
         if made.isEmpty {
             FileHandleStderr.write("labelassign: no assigner presets are registered; reporting the scenes only\n")
         }
-        let bar = ProgressBar(label: "compare")
+        let bar = ProgressBar()
         let options = Comparison.Options(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
                                          exampleIndex: example, progress: { bar.update($0, $1) })
         let result = try Comparison.run(source: source, assigners: made, options: options)
