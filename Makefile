@@ -25,9 +25,10 @@ test: deps
 
 ## run: the main job, a comparison of the assigners on a built-in workload.
 run: build
-	$(BIN) validate Tests/Fixtures/scenes
+	$(BIN) compare --workload coco --images 64 --report report
+	@echo "open report/index.html for the charts and one scene's assignments"
 
-## bench: the benchmark suite (Benchmarks/).
+## bench: the benchmark suite (Benchmarks/, package-benchmark: wall time and mallocs per assigner and size).
 bench: deps
 	@if [ -f Benchmarks/Package.swift ]; then cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark; \
 	else echo "bench: no Benchmarks/Package.swift yet"; fi

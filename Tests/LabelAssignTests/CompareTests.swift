@@ -1,0 +1,243 @@
+import Foundation
+import LabelAssign
+import Testing
+
+/// An assigner that returns what a closure decides (test double with known answers).
+struct ScriptedAssigner: Assigner {
+    let name: String
+    let decide: @Sendable (Scene) throws -> [Int32]
+    func assign(_ scene: Scene) throws -> Assignment { Assignment(assignedGT: try decide(scene)) }
+}
+
+/// Centre sampling: a prior is positive for the smallest-area object whose box strictly contains its
+/// centre, on the levels where the object's longer side is between 2 and 16 strides (an FCOS-like rule).
+struct CentreInsideAssigner: Assigner {
+    var name = "centre-inside"
+    func assign(_ scene: Scene) throws -> Assignment {
+        var out = [Int32](repeating: -1, count: scene.priorCount)
+        let g = scene.gtCount
+        for i in 0..<scene.priorCount {
+            let x = scene.priors[4 * i], y = scene.priors[4 * i + 1], s = scene.priors[4 * i + 2]
+            var best = Float.infinity
+            for j in 0..<g {
+                let b = Array(scene.gtBoxes[(4 * j)..<(4 * j + 4)])
+                let side = max(b[2] - b[0], b[3] - b[1])
+                guard x > b[0], x < b[2], y > b[1], y < b[3], side >= 2 * s || s == 8, side <= 16 * s || s == 32 else { continue }
+                let area = (b[2] - b[0]) * (b[3] - b[1])
+                if area < best { best = area; out[i] = Int32(j) }
+            }
+        }
+        return Assignment(assignedGT: out)
+    }
+}
+
+/// A 32×32 scene, strides 8 and 16 (16 + 4 priors). Every prior predicts its own cell.
+/// Objects: A = [0,0,16,16], B = [16,16,32,32], C = [0,16,8,24].
+func handScene(objects: Bool = true) -> Scene {
+    let priors = try! PriorGrid.points(width: 32, height: 32, strides: [8, 16])
+    let n = priors.count / 4
+    var pred: [Float] = []
+    for i in 0..<n {
+        let cx = priors[4 * i], cy = priors[4 * i + 1], h = priors[4 * i + 2] / 2
+        pred += [cx - h, cy - h, cx + h, cy + h]
+    }
+    let gt: [Float] = objects ? [0, 0, 16, 16, 16, 16, 32, 32, 0, 16, 8, 24] : []
+    return Scene(name: objects ? "hand" : "empty", imageWidth: 32, imageHeight: 32, strides: [8, 16], numClasses: 2,
+                 priors: priors, gtBoxes: gt, gtLabels: objects ? [0, 1, 0] : [], predBoxes: pred,
+                 clsLogits: [Float](repeating: 0, count: n * 2))
+}
+
+/// X: priors 0, 1 (level 0) and 16 (level 1) to A, 15 to B; C gets nothing.
+let assignerX = ScriptedAssigner(name: "x") { s in
+    var a = [Int32](repeating: -1, count: s.priorCount)
+    if s.gtCount == 3 { a[0] = 0; a[1] = 0; a[16] = 0; a[15] = 1 }
+    return a
+}
+/// Y: priors 0, 16, 15 to A, 19 to B, prior 5 ignored.
+let assignerY = ScriptedAssigner(name: "y") { s in
+    var a = [Int32](repeating: -1, count: s.priorCount)
+    if s.gtCount == 3 { a[0] = 0; a[16] = 0; a[15] = 0; a[19] = 1; a[5] = -2 }
+    return a
+}
+
+@Suite struct CompareStatisticsTests {
+    @Test func statisticsOfKnownAssignments() throws {
+        let source = SceneListSource([handScene(), handScene(objects: false)])
+        let r = try Comparison.run(source: source, assigners: [assignerX, assignerY])
+        #expect(r.images == 2 && r.objects == 3)
+        #expect(r.levelLabels == ["P3/8", "P4/16"])
+        let x = r.statistics[0], y = r.statistics[1]
+        #expect(x.positives == 4 && y.positives == 4)
+        #expect(x.positivesPerObjectMean == 4.0 / 3 && x.positivesPerObjectMin == 0 && x.objectsWithoutPositive == 1)
+        #expect(y.positivesPerObjectMin == 0 && y.objectsWithoutPositive == 1)
+        #expect(x.levelCounts == [3, 1] && x.levelShares == [0.75, 0.25])
+        #expect(y.levelCounts == [2, 2])
+        // Cells of stride 8 inside a 16×16 object: IoU 1/4; the stride-16 cell equal to it: 1.
+        #expect(abs(x.meanIoU! - (0.25 * 3 + 1) / 4) < 1e-6)
+        // Y: (0,A) 0.25, (16,A) 1, (15,A) cell [24,24,32,32] vs A: 0, (19,B) 1.
+        #expect(abs(y.meanIoU! - 2.25 / 4) < 1e-6)
+        #expect(x.iouHistogram.reduce(0, +) == 4 && x.iouHistogram[5] == 3 && x.iouHistogram[19] == 1)
+        // X ∩ Y = {(0,A), (16,A)}, union 6; the empty image has no positives and is left out.
+        #expect(r.pairs.count == 1 && r.pairs[0].images == 1)
+        #expect(abs(r.pairs[0].jaccard! - 1.0 / 3) < 1e-12)
+        #expect(r.agreement[0][1] == r.agreement[1][0] && r.agreement[0][0] == 1)
+        #expect(r.meanAgreement(0) == r.pairs[0].jaccard)
+        #expect(r.example?.index == 0 && r.example?.assignedGT[1]?[19] == 1)
+    }
+
+    @Test func jaccardIsAveragedOverImages() throws {
+        let onlyFirst = ScriptedAssigner(name: "first") { s in
+            var a = [Int32](repeating: -1, count: s.priorCount); if s.gtCount > 0 { a[0] = 0 }; return a
+        }
+        let same = ScriptedAssigner(name: "same") { s in
+            var a = [Int32](repeating: -1, count: s.priorCount); if s.gtCount > 0 { a[0] = 0; a[1] = s.name == "hand" ? 0 : -1 }; return a
+        }
+        var second = handScene(); second.name = "second"
+        let r = try Comparison.run(source: SceneListSource([handScene(), second]), assigners: [onlyFirst, same])
+        // Image 1: {0} vs {0, 1} = 1/2; image 2: {0} vs {0} = 1.
+        #expect(abs(r.pairs[0].jaccard! - 0.75) < 1e-12 && r.pairs[0].images == 2)
+    }
+
+    @Test func failuresAreCountedNotFatal() throws {
+        let failing = ScriptedAssigner(name: "failing") { s in
+            if s.gtCount == 0 { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: nil, reason: "no objects") }
+            return [Int32](repeating: -1, count: s.priorCount)
+        }
+        let malformed = ScriptedAssigner(name: "malformed") { s in [Int32](repeating: 7, count: s.priorCount) }
+        let r = try Comparison.run(source: SceneListSource([handScene(), handScene(objects: false)]),
+                                   assigners: [failing, malformed, assignerX])
+        #expect(r.statistics[0].failedImages == 1 && r.statistics[0].images == 1)
+        #expect(r.statistics[0].firstError?.contains("image 1") == true)
+        #expect(r.statistics[0].objectsWithoutPositive == 3 && r.statistics[0].meanIoU == nil)
+        #expect(r.statistics[1].failedImages == 2 && r.statistics[1].firstError?.contains("outside") == true)
+        #expect(r.agreement[0][1] == nil)
+        // failing vs X on image 0: failing has no positives, X has 4: Jaccard 0.
+        #expect(r.agreement[0][2] == 0)
+        #expect(r.table().contains("failed"))
+    }
+
+    @Test func badOptionsAreRejected() {
+        let src = SceneListSource([handScene()])
+        #expect(throws: LabelAssignError.self) { try Comparison.run(source: src, assigners: [assignerX, assignerX]) }
+        #expect(throws: LabelAssignError.self) { try Comparison.run(source: src, assigners: [assignerX], options: .init(threads: 0)) }
+        #expect(throws: LabelAssignError.self) { try Comparison.run(source: src, assigners: [assignerX], options: .init(exampleIndex: 3)) }
+    }
+
+    @Test func sourceErrorsNameTheImage() {
+        struct Broken: SceneSource {
+            var count: Int { 3 }
+            var label: String { "broken" }
+            func scene(at index: Int) throws -> Scene {
+                if index == 2 { throw LabelAssignError.missingField("priors") }
+                return handScene()
+            }
+        }
+        #expect(throws: LabelAssignError.io("image 2: missing field 'priors'")) {
+            try Comparison.run(source: Broken(), assigners: [assignerX], options: .init(threads: 2))
+        }
+    }
+
+    @Test func oneAndTwoThreadsGiveIdenticalResults() throws {
+        let source = try WorkloadSource(.coco, images: 12, seed: 5, quality: 0.6)
+        let assigners: [any Assigner] = [CentreInsideAssigner(), assignerX,
+                                          ScriptedAssigner(name: "first-prior") { s in
+                                              var a = [Int32](repeating: -1, count: s.priorCount)
+                                              for j in 0..<s.gtCount { a[j] = Int32(j) }
+                                              return a
+                                          }]
+        let one = try Comparison.run(source: source, assigners: assigners, options: .init(threads: 1))
+        let two = try Comparison.run(source: source, assigners: assigners, options: .init(threads: 2))
+        #expect(one.statistics == two.statistics)
+        #expect(one.pairs == two.pairs)
+        #expect(one.example == two.example)
+        #expect(one.objects == two.objects && one.images == 12)
+        #expect(one.statistics[0].positives > 0 && one.statistics[0].meanIoU! > 0.3, "\(one.statistics[0].meanIoU!)")
+        let p = Parallel.map(count: 100, threads: 2) { $0 * $0 }
+        #expect(p == (0..<100).map { $0 * $0 })
+    }
+
+    @Test func progressIsReportedPerImage() throws {
+        final class Count: @unchecked Sendable { var seen: [Int] = []; let lock = NSLock() }
+        let c = Count()
+        _ = try Comparison.run(source: SceneListSource([handScene(), handScene(), handScene()]), assigners: [assignerX],
+                               options: .init(threads: 2, progress: { done, total in
+                                   c.lock.lock(); c.seen.append(done); c.lock.unlock(); #expect(total == 3)
+                               }))
+        #expect(c.seen.sorted() == [1, 2, 3])
+    }
+
+    @Test func otaAndSimOTAAreSingledOut() throws {
+        let ota = ScriptedAssigner(name: "ota", decide: assignerX.decide)
+        let simota = ScriptedAssigner(name: "simota", decide: assignerY.decide)
+        let r = try Comparison.run(source: SceneListSource([handScene()]), assigners: [simota, CentreInsideAssigner(), ota])
+        #expect(r.otaVersusSimOTA.count == 1 && abs(r.otaVersusSimOTA[0].jaccard! - 1.0 / 3) < 1e-12)
+        #expect(r.table().contains("OTA vs SimOTA"))
+        #expect(try parseJSON(Array(r.json().utf8))["ota_vs_simota"]?["jaccard"]?.double != nil)
+    }
+}
+
+@Suite struct CompareOutputTests {
+    func result() throws -> ComparisonSummary {
+        try Comparison.run(source: SceneListSource([handScene(), handScene(objects: false)]),
+                           assigners: [assignerX, assignerY, CentreInsideAssigner()])
+    }
+
+    @Test func csvHasOneRowPerAssignerAndAStableHeader() throws {
+        let r = try result()
+        let lines = r.csv().split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        let header = lines[0].split(separator: ",", omittingEmptySubsequences: false)
+        #expect(header.first == "assigner")
+        let names = header.map(String.init)
+        #expect(names.contains("level_share_P3"))
+        #expect(names.contains("level_share_P4"))
+        #expect(names.contains("jaccard_centre-inside"))
+        #expect(header.count == 10 + 2 + 2 + 3)
+        for l in lines.dropFirst() { #expect(l.split(separator: ",", omittingEmptySubsequences: false).count == header.count) }
+        #expect(lines[1].hasPrefix("x,2,0,3,"))
+    }
+
+    @Test func jsonCarriesEveryAssigner() throws {
+        let r = try result()
+        let v = try parseJSON(Array(r.json().utf8))
+        #expect(v["images"]?.double == 2 && v["objects"]?.double == 3)
+        let list = try #require(v["assigners"]?.array)
+        #expect(list.count == 3)
+        #expect(list[0]["assigner"]?.string == "x")
+        #expect(list[0]["positives_per_object_min"]?.double == 0)
+        let shares: [Double]? = list[0]["level_shares"]?.doubles
+        #expect(shares == [0.75, 0.25])
+        let xy: Double = try #require(list[0]["agreement"]?["y"]?.double)
+        #expect(abs(xy - 1.0 / 3) < 1e-12)
+        #expect(list[0]["iou_histogram"]?.array?.count == Comparison.iouBins)
+        #expect(v["pairs"]?.array?.count == 3)
+        #expect(v["ota_vs_simota"] == nil)
+    }
+
+    @Test func tableListsAssignersAndAgreement() throws {
+        let t = try result().table()
+        #expect(t.contains("pos/obj") && t.contains("P3/8 %") && t.contains("agreement"))
+        #expect(t.split(separator: "\n").contains { $0.hasPrefix("centre-inside") })
+    }
+
+    @Test func reportFilesAreWrittenAndSelfContained() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("la-report-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let page = try ComparisonReport.write(try result(), to: dir)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        #expect(html.components(separatedBy: "<svg").count - 1 >= 2 + 3)   // levels, IoU, one panel per assigner
+        #expect(html.contains("Positives per FPN level") && html.contains("IoU of the positives") && html.contains("One scene"))
+        #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
+        #expect(html.contains("centre-inside"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/comparison.json"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/comparison.csv"))
+    }
+
+    @Test func emptyComparisonStillReports() throws {
+        let r = try Comparison.run(source: try WorkloadSource(.dense, images: 2), assigners: [])
+        #expect(r.objects > 0 && r.statistics.isEmpty)
+        #expect(r.table().contains("no assigners"))
+        #expect(ComparisonReport.html(r).contains("<svg"))
+    }
+}
