@@ -2,6 +2,10 @@
 public enum AssignerRegistry {
     /// The presets. One line each.
     public static let presets: [AssignerPreset] = [
+        AssignerPreset(name: "tal", summary: "ultralytics 8.4 TaskAlignedAssigner as trained (topk 10, alpha 0.5, beta 6)", fixtureKey: "ultralytics_tal", make: { TaskAlignedAssigner(.tal) }),
+        AssignerPreset(name: "tood", summary: "mmdet TOOD TaskAlignedAssigner (topk 13, alpha 1, beta 6)", fixtureKey: "mmdet_tal", make: { TaskAlignedAssigner(.tood) }),
+        AssignerPreset(name: "atss", summary: "mmdet ATSSAssigner (topk 9)", fixtureKey: "mmdet_atss", make: { ATSSAssigner(.atss) }),
+        AssignerPreset(name: "maxiou", summary: "RetinaNet MaxIoUAssigner (0.5 / 0.4)", fixtureKey: "mmdet_maxiou", make: { MaxIoUAssigner(.maxiou) }),
     ]
 
     /// The preset names in display order.

@@ -1,0 +1,30 @@
+#include "box_scan_kernels.h"
+
+#define LA_SCAN_BLOCK 32
+
+int64_t la_scan_intersecting(const float *x1, const float *y1, const float *x2, const float *y2, int64_t n,
+                             float bx1, float by1, float bx2, float by2, int32_t *out_index) {
+    int64_t count = 0;
+    unsigned char hit[LA_SCAN_BLOCK];
+    for (int64_t start = 0; start < n; start += LA_SCAN_BLOCK) {
+        int64_t len = n - start < LA_SCAN_BLOCK ? n - start : LA_SCAN_BLOCK;
+        const float *ax1 = x1 + start, *ay1 = y1 + start, *ax2 = x2 + start, *ay2 = y2 + start;
+        unsigned char any = 0;
+        /* Branch-free flags so the block vectorises. */
+        for (int64_t j = 0; j < len; j++) {
+            float lo_x = ax1[j] > bx1 ? ax1[j] : bx1;
+            float hi_x = ax2[j] < bx2 ? ax2[j] : bx2;
+            float lo_y = ay1[j] > by1 ? ay1[j] : by1;
+            float hi_y = ay2[j] < by2 ? ay2[j] : by2;
+            unsigned char h = (unsigned char)((hi_x > lo_x) & (hi_y > lo_y));
+            hit[j] = h;
+            any |= h;
+        }
+        if (!any) continue;
+        for (int64_t j = 0; j < len; j++) {
+            out_index[count] = (int32_t)(start + j);
+            count += hit[j];
+        }
+    }
+    return count;
+}
