@@ -28,3 +28,23 @@ int64_t la_scan_intersecting(const float *x1, const float *y1, const float *x2, 
     }
     return count;
 }
+
+int64_t la_scan_mmdet_iou(const float *x1, const float *y1, const float *x2, const float *y2, int64_t n,
+                          float bx1, float by1, float bx2, float by2, int32_t *out_index, float *out_iou) {
+    int64_t count = la_scan_intersecting(x1, y1, x2, y2, n, bx1, by1, bx2, by2, out_index);
+    const float area2 = (bx2 - bx1) * (by2 - by1);
+    for (int64_t k = 0; k < count; k++) {
+        int64_t i = out_index[k];
+        float area1 = (x2[i] - x1[i]) * (y2[i] - y1[i]);
+        float lo_x = x1[i] > bx1 ? x1[i] : bx1, hi_x = x2[i] < bx2 ? x2[i] : bx2;
+        float lo_y = y1[i] > by1 ? y1[i] : by1, hi_y = y2[i] < by2 ? y2[i] : by2;
+        float w = hi_x - lo_x, h = hi_y - lo_y;
+        if (w < 0.0f) w = 0.0f;
+        if (h < 0.0f) h = 0.0f;
+        float overlap = w * h;
+        float uni = area1 + area2 - overlap;
+        if (uni < 1e-6f) uni = 1e-6f;
+        out_iou[k] = overlap / uni;
+    }
+    return count;
+}

@@ -318,7 +318,10 @@ public struct TaskAlignedAssigner: Assigner {
         var metric = [Float](repeating: 0, count: n)
         var hits = [Int32](repeating: 0, count: n)
         var entries: [TorchCPU.Element] = []
-        var overlaps: [Float] = []
+        var overlaps = [Float](repeating: 0, count: n)
+        var bestIoU: [(v: Float, j: Int)] = []
+        var chosen: [(j: Int, t: Float)] = []
+        var probeMetric: [Float] = []
         let margin = cfg.inBoxMargin
         s.gtBoxes.withUnsafeBufferPointer { gt in
             s.predBoxes.withUnsafeBufferPointer { pred in
@@ -326,24 +329,79 @@ public struct TaskAlignedAssigner: Assigner {
                     for m in 0..<g {
                         let b = gt.baseAddress! + 4 * m
                         let hitCount = Int(hits.withUnsafeMutableBufferPointer { h in
-                            la_scan_intersecting(px1, py1, px2, py2, Int64(n), b[0], b[1], b[2], b[3], h.baseAddress)
+                            overlaps.withUnsafeMutableBufferPointer { o in
+                                la_scan_mmdet_iou(px1, py1, px2, py2, Int64(n), b[0], b[1], b[2], b[3], h.baseAddress, o.baseAddress)
+                            }
                         })
-                        entries.removeAll(keepingCapacity: true)
-                        overlaps.removeAll(keepingCapacity: true)
                         let label = Int(s.gtLabels[m])
-                        for j in 0..<hitCount {
-                            let a = Int(hits[j])
-                            let iou = Self.mmdetIoU(pred.baseAddress! + 4 * a, b)
-                            let score = TorchCPU.sigmoid(cls[a * nc + label])
-                            entries.append(TorchCPU.Element(value: TorchCPU.pow(score, cfg.alpha) * TorchCPU.pow(iou, cfg.beta),
-                                                            index: Int32(a)))
-                            overlaps.append(iou)
+                        @inline(__always) func alignment(_ j: Int) -> Float {
+                            let score = TorchCPU.sigmoid(cls[Int(hits[j]) * nc + label])
+                            return TorchCPU.pow(score, cfg.alpha) * TorchCPU.pow(overlaps[j], cfg.beta)
                         }
-                        let picks = entries.withUnsafeBufferPointer { TorchCPU.topkLargest(k: cfg.topk, n: n, entries: $0) }
-                        for a in picks {
-                            guard let j = Self.find(a, in: hits, 0, hitCount) else { continue }
-                            let t = entries[j].value
-                            guard t > 0 else { continue }
+                        let k = min(cfg.topk, n)
+                        // T <= IoU^β (scores are at most 1): once k hits reach T >= τ, hits whose IoU
+                        // is clearly below τ^(1/β) cannot enter the top-k and are not scored. τ is the
+                        // k-th largest T among the 4k hits of largest IoU.
+                        var threshold: Float = -1
+                        if hitCount > k {
+                            let probe = min(4 * k, hitCount)
+                            bestIoU.removeAll(keepingCapacity: true)
+                            overlaps.withUnsafeBufferPointer { o in
+                                // Min-heap of the `probe` largest IoUs.
+                                for j in 0..<probe { bestIoU.append((o[j], j)) }
+                                bestIoU.withUnsafeMutableBufferPointer { heap in
+                                    func siftDown(_ start: Int) {
+                                        var i = start
+                                        while true {
+                                            let l = 2 * i + 1, r = l + 1
+                                            var m = i
+                                            if l < probe && heap[l].v < heap[m].v { m = l }
+                                            if r < probe && heap[r].v < heap[m].v { m = r }
+                                            if m == i { return }
+                                            heap.swapAt(i, m)
+                                            i = m
+                                        }
+                                    }
+                                    for i in stride(from: probe / 2 - 1, through: 0, by: -1) { siftDown(i) }
+                                    for j in probe..<hitCount where o[j] > heap[0].v {
+                                        heap[0] = (o[j], j)
+                                        siftDown(0)
+                                    }
+                                }
+                            }
+                            probeMetric.removeAll(keepingCapacity: true)
+                            for e in bestIoU { probeMetric.append(alignment(e.j)) }
+                            probeMetric.sort(by: >)
+                            let tau = probeMetric[k - 1]
+                            if tau > 0 { threshold = Float(Foundation.pow(Double(tau), 1 / cfg.beta)) * (1 - 1e-3) }
+                        }
+                        entries.removeAll(keepingCapacity: true)
+                        overlaps.withUnsafeBufferPointer { o in
+                            for j in 0..<hitCount where o[j] >= threshold {
+                                entries.append(TorchCPU.Element(value: alignment(j), index: Int32(j)))
+                            }
+                        }
+                        // The picked hits (position in `hits`) with their metrics.
+                        chosen.removeAll(keepingCapacity: true)
+                        if entries.count < hitCount {
+                            entries.sort { $0.value != $1.value ? $0.value > $1.value : $0.index < $1.index }
+                            if entries.count > k && entries[k].value == entries[k - 1].value {
+                                // A tie at the boundary: score every hit and reproduce the reference's tie order.
+                                entries.removeAll(keepingCapacity: true)
+                                for j in 0..<hitCount { entries.append(TorchCPU.Element(value: alignment(j), index: Int32(j))) }
+                            } else {
+                                for e in entries.prefix(k) { chosen.append((Int(e.index), e.value)) }
+                            }
+                        }
+                        if entries.count == hitCount {
+                            for j in 0..<hitCount { entries[j].index = hits[j] }
+                            let picks = entries.withUnsafeBufferPointer { TorchCPU.topkLargest(k: cfg.topk, n: n, entries: $0) }
+                            for a in picks {
+                                if let j = Self.find(a, in: hits, 0, hitCount) { chosen.append((j, entries[j].value)) }
+                            }
+                        }
+                        for (j, t) in chosen where t > 0 {
+                            let a = hits[j]
                             let i = Int(a)
                             let cx = (anchors[4 * i] + anchors[4 * i + 2]) / 2
                             let cy = (anchors[4 * i + 1] + anchors[4 * i + 3]) / 2

@@ -17,6 +17,11 @@ enum TorchCPU {
         if e == 2 { return x * x }
         if e == 3 { return x * x * x }
         if e == -2 { return 1 / (x * x) }
+        if e == 6 {
+            // pow in double, as exact as the library pow after rounding to float32.
+            let d = Double(x), d2 = d * d
+            return Float(d2 * d2 * d2)
+        }
         return Float(Foundation.pow(Double(x), e))
     }
 
