@@ -67,6 +67,7 @@ public struct ATSSAssigner: Assigner {
     public func assign(_ s: Scene) throws -> Assignment {
         let cfg = configuration
         try cfg.validate()
+        try AssignerInputGuard.check(s)
         let n = s.priorCount, g = s.gtCount
         let ignored = IgnoreRegions.mask(scene: s, rule: .anchorIoF(scale: cfg.anchorScale, threshold: cfg.ignoreIoFThreshold))
         var assigned = [Int32](repeating: -1, count: n)

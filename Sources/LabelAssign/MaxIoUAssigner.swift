@@ -70,6 +70,7 @@ public struct MaxIoUAssigner: Assigner {
     public func assign(_ s: Scene) throws -> Assignment {
         let cfg = configuration
         try cfg.validate()
+        try AssignerInputGuard.check(s)
         let n = s.priorCount, g = s.gtCount
         if g == 0 { return .background(priorCount: n) }
         let ignored = IgnoreRegions.mask(scene: s, rule: .anchorIoF(scale: cfg.anchorScale, threshold: cfg.ignoreIoFThreshold))

@@ -80,3 +80,30 @@ struct PriorLevelGrid {
         }
     }
 }
+
+/// The shape checks an assigner needs so that an unvalidated scene cannot make it index out of
+/// range (`Scene.validate()` checks everything, including values).
+enum AssignerInputGuard {
+    static func check(_ s: Scene) throws {
+        guard !s.strides.isEmpty else { throw LabelAssignError.invalidValue(field: "strides", index: nil, reason: "at least one stride is needed") }
+        for (i, v) in s.strides.enumerated() where v <= 0 {
+            throw LabelAssignError.invalidValue(field: "strides", index: i, reason: "stride must be positive, got \(v)")
+        }
+        guard s.numClasses > 0 else { throw LabelAssignError.invalidValue(field: "num_classes", index: nil, reason: "must be positive") }
+        guard s.priors.count % 4 == 0, s.priorCount > 0 else {
+            throw LabelAssignError.invalidValue(field: "priors", index: nil, reason: "rows of 4 values, at least one prior")
+        }
+        guard s.gtBoxes.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: nil, reason: "rows must have 4 values") }
+        guard s.gtIgnore.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "gt_ignore", index: nil, reason: "rows must have 4 values") }
+        guard s.gtLabels.count == s.gtCount else { throw LabelAssignError.shapeMismatch(field: "gt_labels", expected: s.gtCount, actual: s.gtLabels.count) }
+        for (i, l) in s.gtLabels.enumerated() where l < 0 || Int(l) >= s.numClasses {
+            throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(s.numClasses))")
+        }
+        guard s.predBoxes.count == s.priors.count else {
+            throw LabelAssignError.shapeMismatch(field: "pred_bboxes", expected: s.priorCount, actual: s.predBoxes.count / 4)
+        }
+        guard s.clsLogits.count == s.priorCount * s.numClasses else {
+            throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: s.priorCount * s.numClasses, actual: s.clsLogits.count)
+        }
+    }
+}

@@ -117,6 +117,7 @@ public struct TaskAlignedAssigner: Assigner {
     /// Assigns a validated scene.
     public func assign(_ scene: Scene) throws -> Assignment {
         try configuration.validate()
+        try AssignerInputGuard.check(scene)
         var result: Assignment
         switch configuration.variant {
         case .ultralytics: result = assignUltralytics(scene)
