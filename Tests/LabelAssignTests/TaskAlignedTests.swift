@@ -10,9 +10,10 @@ enum AssignerFixtureCheck {
         var failures: [String] = []
     }
 
-    static func run(_ assigner: any Assigner, key: String, floatField: String?) throws -> Outcome {
+    static func run(_ assigner: any Assigner, key: String, floatField: String?,
+                    cases: [(scene: Scene, expected: JSONValue)]? = nil) throws -> Outcome {
         var outcome = Outcome()
-        for (scene, expected) in Fixtures.scenes(expecting: key) {
+        for (scene, expected) in cases ?? Fixtures.scenes(expecting: key) {
             outcome.scenes += 1
             let got = try assigner.assign(scene)
             guard let want = expected["assigned_gt"]?.doubles else {
@@ -73,6 +74,29 @@ func handScene(width: Int = 64, height: Int = 64, strides: [Int] = [8], classes:
         let out = try AssignerFixtureCheck.run(TaskAlignedAssigner(.tood), key: "mmdet_tal", floatField: "assign_metrics")
         #expect(out.scenes == Fixtures.scenes(expecting: "mmdet_tal").count && out.scenes > 0)
         #expect(out.failures.isEmpty, "\(out.failures.joined(separator: "\n"))")
+    }
+
+    /// Scenes made by the reference harness where several objects cover the first priors and
+    /// most predictions are far away: the top-k picks many zero-metric priors, and which of
+    /// them the reference keeps follows PyTorch's CPU heap selection, not the lower index.
+    static let zeroTieCases: [SceneFile.Entry] = (try? SceneFile.readEntries(Fixtures.path("tal-zero-ties.jsonl"))) ?? []
+
+    @Test(arguments: [("tal", "ultralytics_tal", "target_scores"), ("tood", "mmdet_tal", "assign_metrics"),
+                      ("atss", "mmdet_atss", "matched_iou"), ("maxiou", "mmdet_maxiou", nil)] as [(String, String, String?)])
+    func zeroTieScenes(preset: String, key: String, field: String?) throws {
+        let cases: [(scene: Scene, expected: JSONValue)] = Self.zeroTieCases.compactMap { e in e.extras["expected"]?[key].map { (e.scene, $0) } }
+        #expect(cases.count == 3)
+        let out = try AssignerFixtureCheck.run(try AssignerRegistry.make(preset), key: key, floatField: field, cases: cases)
+        #expect(out.failures.isEmpty, "\(out.failures.joined(separator: "\n"))")
+        if preset == "tal" {
+            // The case the scenes exist for: positives with target 0 (zero-metric picks).
+            let zeroPositives = try cases.map { c -> Int in
+                let r = try TaskAlignedAssigner(.tal).assign(c.scene)
+                let t = try #require(r.floats("target_scores"))
+                return (0..<c.scene.priorCount).filter { r.assignedGT[$0] >= 0 && t[$0] == 0 }.count
+            }
+            #expect(zeroPositives.allSatisfy { $0 > 0 })
+        }
     }
 
     @Test func registryPresets() throws {
