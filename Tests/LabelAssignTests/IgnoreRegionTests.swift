@@ -30,6 +30,23 @@ import Testing
         #expect(!IgnoreRegions.mask(scene: s, rule: .anchorIoF(scale: 2, threshold: -1)).contains(true))
     }
 
+    /// Fixture scenes with `gt_ignore` boxes run through mmdet's own ATSSAssigner and MaxIoUAssigner
+    /// with `ignore_iof_thr = 0.5` (the reference harness's anchors, one class).
+    @Test(arguments: [("atss", "mmdet_atss_ignore", "matched_iou"), ("maxiou", "mmdet_maxiou_ignore", nil)] as [(String, String, String?)])
+    func mmdetIgnoreConformance(preset: String, key: String, field: String?) throws {
+        let entries = try SceneFile.readEntries(Fixtures.path("mmdet-ignore.jsonl"))
+        let cases: [(scene: Scene, expected: JSONValue)] = entries.compactMap { e in e.extras["expected"]?[key].map { (e.scene, $0) } }
+        #expect(cases.count == 3 && cases.allSatisfy { $0.scene.ignoreCount > 0 })
+        let out = try AssignerFixtureCheck.run(try AssignerRegistry.make(preset), key: key, floatField: field, cases: cases)
+        #expect(out.failures.isEmpty, "\(out.failures.joined(separator: "\n"))")
+        // The ignore boxes matter: without them the answer differs.
+        for c in cases {
+            var plain = c.scene
+            plain.gtIgnore = []
+            #expect(try AssignerRegistry.make(preset).assign(plain).assignedGT != (try AssignerRegistry.make(preset).assign(c.scene).assignedGT))
+        }
+    }
+
     @Test func applyMarksOnlyBackground() throws {
         var a = Assignment(assignedGT: [-1, 0, -1, 1])
         try IgnoreRegions.apply([true, true, false, false], to: &a)
