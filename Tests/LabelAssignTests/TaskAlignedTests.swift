@@ -99,6 +99,28 @@ func handScene(width: Int = 64, height: Int = 64, strides: [Int] = [8], classes:
         }
     }
 
+    /// ultralytics with other constants, from the reference harness: E2E one-to-one (topk 7,
+    /// topk2 1) and the class defaults (topk 13, α 1), on fixture scenes restricted to their classes.
+    @Test(arguments: [("ultralytics_tal_e2e", 7, 1, 0.5), ("ultralytics_tal_defaults", 13, nil, 1.0)] as [(String, Int, Int?, Double)])
+    func ultralyticsVariants(key: String, topk: Int, topk2: Int?, alpha: Double) throws {
+        let entries = try SceneFile.readEntries(Fixtures.path("tal-variants.jsonl"))
+        let cases: [(scene: Scene, expected: JSONValue)] = entries.compactMap { e in e.extras["expected"]?[key].map { (e.scene, $0) } }
+        #expect(cases.count == 3)
+        var cfg = TaskAlignedAssigner.Configuration.tal
+        cfg.topk = topk
+        cfg.topk2 = topk2
+        cfg.alpha = alpha
+        let out = try AssignerFixtureCheck.run(TaskAlignedAssigner(cfg), key: key, floatField: "target_scores", cases: cases)
+        #expect(out.failures.isEmpty, "\(out.failures.joined(separator: "\n"))")
+        if topk2 == 1 {
+            // One positive per object at most.
+            for c in cases {
+                let r = try TaskAlignedAssigner(cfg).assign(c.scene)
+                #expect(r.positivesPerObject(gtCount: c.scene.gtCount).allSatisfy { $0 <= 1 })
+            }
+        }
+    }
+
     @Test func registryPresets() throws {
         #expect(try AssignerRegistry.preset("tal").fixtureKey == "ultralytics_tal")
         #expect(try AssignerRegistry.preset("tood").fixtureKey == "mmdet_tal")
