@@ -12,8 +12,9 @@ import Foundation
 ///
 /// Level sizes are the scene's level ranges (`(W / s)·(H / s)` for grid priors, as the reference
 /// was fed). On grid levels the nearest anchors are found in a window around the object centre
-/// that grows until no anchor outside it can be nearer; elsewhere the level is scanned. Ties in
-/// distance go to the lower index.
+/// that grows until no anchor outside it can be nearer; elsewhere the level is scanned. A tie at
+/// the k-th distance is broken as PyTorch's CPU top-k breaks it when the level has at least
+/// `64 · topk` anchors (partial sort, reproduced exactly); on smaller levels the lower index wins.
 ///
 /// Ignore regions (`gt_ignore`), as mmdet does before assigning: anchors with
 /// `IoF(anchor, ignore) > ignoreIoFThreshold` get distance 1e8 (so they are candidates only when a
@@ -206,6 +207,18 @@ public struct ATSSAssigner: Assigner {
         } else {
             for i in level.range { scratch.append((dist(i), Int32(i))) }
             scratch.sort { $0.d != $1.d ? $0.d < $1.d : $0.i < $1.i }
+        }
+        if scratch.count > k && scratch[k].d == scratch[k - 1].d && k * 64 <= level.range.count {
+            // A tie at the k-th distance: PyTorch's CPU top-k (partial_sort over the level) decides
+            // which of the tied anchors are kept; reproduce it over the whole level.
+            var entries = [TorchCPU.Element]()
+            entries.reserveCapacity(level.range.count)
+            for i in level.range { entries.append(TorchCPU.Element(value: -dist(i), index: Int32(i - level.range.lowerBound))) }
+            let picked = entries.withUnsafeBufferPointer { TorchCPU.topkLargest(k: k, n: level.range.count, entries: $0, dense: true) }
+            var chosen = picked.map { (d: -entries[Int($0)].value, i: Int32(level.range.lowerBound) + $0) }
+            chosen.sort { $0.d != $1.d ? $0.d < $1.d : $0.i < $1.i }
+            for c in chosen { out.append(c.i) }
+            return
         }
         for j in 0..<min(k, scratch.count) { out.append(scratch[j].i) }
     }

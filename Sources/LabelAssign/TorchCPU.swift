@@ -36,7 +36,9 @@ enum TorchCPU {
     /// procedure is reproduced here step by step, so ties (in particular among the many zeros)
     /// are broken exactly as the reference breaks them. Otherwise PyTorch uses `nth_element`,
     /// whose tie order is not reproduced: ties then go to the lower index. `k` is clamped to `n`.
-    static func topkLargest(k requested: Int, n: Int, entries: UnsafeBufferPointer<Element>) -> [Int32] {
+    /// With `dense`, `entries` holds every value of the row in index order (any sign) and the
+    /// zero-padding assumption is not used.
+    static func topkLargest(k requested: Int, n: Int, entries: UnsafeBufferPointer<Element>, dense: Bool = false) -> [Int32] {
         let k = min(requested, n)
         if k <= 0 { return [] }
         if k * 64 <= n {
@@ -49,6 +51,7 @@ enum TorchCPU {
             }
             heap.withUnsafeMutableBufferPointer { h in
                 makeHeap(h)
+                // Values absent from a sparse row are 0 and never exceed the top (all values >= 0).
                 for x in entries where Int(x.index) >= k {
                     if x.value > h[0].value { adjustHeap(h, hole: 0, length: k, value: x) }
                 }
@@ -56,6 +59,11 @@ enum TorchCPU {
             return heap.map(\.index)
         }
         // Lower index first among equal values.
+        if dense {
+            var all = Array(entries)
+            all.sort { $0.value != $1.value ? $0.value > $1.value : $0.index < $1.index }
+            return all.prefix(k).map(\.index)
+        }
         var positive = entries.filter { $0.value > 0 }
         positive.sort { $0.value != $1.value ? $0.value > $1.value : $0.index < $1.index }
         var out = positive.prefix(k).map(\.index)

@@ -8,6 +8,17 @@ import Testing
         #expect(out.failures.isEmpty, "\(out.failures.joined(separator: "\n"))")
     }
 
+    /// Reference scenes whose object centres lie on a 2 px grid, chosen so that level-0 anchors
+    /// tie at the 9th nearest distance and PyTorch's CPU top-k (partial sort over the 1600 anchors)
+    /// keeps a different tied anchor than the lower index would; the other levels have no tie there.
+    @Test func distanceTieScenes() throws {
+        let entries = try SceneFile.readEntries(Fixtures.path("atss-distance-ties.jsonl"))
+        let cases: [(scene: Scene, expected: JSONValue)] = entries.compactMap { e in e.extras["expected"]?["mmdet_atss"].map { (e.scene, $0) } }
+        #expect(cases.count == 3)
+        let out = try AssignerFixtureCheck.run(ATSSAssigner(.atss), key: "mmdet_atss", floatField: "matched_iou", cases: cases)
+        #expect(out.failures.isEmpty, "\(out.failures.joined(separator: "\n"))")
+    }
+
     @Test func registryPreset() throws {
         #expect(try AssignerRegistry.preset("atss").fixtureKey == "mmdet_atss")
         #expect(try AssignerRegistry.make("atss").name == "atss")
