@@ -48,3 +48,26 @@ int64_t la_scan_mmdet_iou(const float *x1, const float *y1, const float *x2, con
     }
     return count;
 }
+
+float la_kth_largest(float *v, int64_t n, int64_t k) {
+    int64_t lo = 0, hi = n - 1, target = k - 1; /* position in descending order */
+    while (lo < hi) {
+        /* median of three as pivot */
+        int64_t mid = lo + (hi - lo) / 2;
+        float a = v[lo], b = v[mid], c = v[hi];
+        float pivot = (a > b) ? ((b > c) ? b : (a > c ? c : a)) : ((a > c) ? a : (b > c ? c : b));
+        int64_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] > pivot) i++;
+            while (v[j] < pivot) j--;
+            if (i <= j) {
+                float t = v[i]; v[i] = v[j]; v[j] = t;
+                i++; j--;
+            }
+        }
+        if (target <= j) hi = j;
+        else if (target >= i) lo = i;
+        else return v[target];
+    }
+    return v[target];
+}

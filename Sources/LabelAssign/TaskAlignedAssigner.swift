@@ -323,6 +323,7 @@ public struct TaskAlignedAssigner: Assigner {
         var bestIoU: [(v: Float, j: Int)] = []
         var chosen: [(j: Int, t: Float)] = []
         var probeMetric: [Float] = []
+        var scratchIoU = [Float](repeating: 0, count: n)
         let margin = cfg.inBoxMargin
         s.gtBoxes.withUnsafeBufferPointer { gt in
             s.predBoxes.withUnsafeBufferPointer { pred in
@@ -346,29 +347,16 @@ public struct TaskAlignedAssigner: Assigner {
                         var threshold: Float = -1
                         if hitCount > k {
                             let probe = min(4 * k, hitCount)
+                            // The `probe`-th largest IoU, then every hit reaching it.
+                            let floor = overlaps.withUnsafeBufferPointer { o in
+                                scratchIoU.withUnsafeMutableBufferPointer { t in
+                                    t.baseAddress!.update(from: o.baseAddress!, count: hitCount)
+                                    return la_kth_largest(t.baseAddress, Int64(hitCount), Int64(probe))
+                                }
+                            }
                             bestIoU.removeAll(keepingCapacity: true)
                             overlaps.withUnsafeBufferPointer { o in
-                                // Min-heap of the `probe` largest IoUs.
-                                for j in 0..<probe { bestIoU.append((o[j], j)) }
-                                bestIoU.withUnsafeMutableBufferPointer { heap in
-                                    func siftDown(_ start: Int) {
-                                        var i = start
-                                        while true {
-                                            let l = 2 * i + 1, r = l + 1
-                                            var m = i
-                                            if l < probe && heap[l].v < heap[m].v { m = l }
-                                            if r < probe && heap[r].v < heap[m].v { m = r }
-                                            if m == i { return }
-                                            heap.swapAt(i, m)
-                                            i = m
-                                        }
-                                    }
-                                    for i in stride(from: probe / 2 - 1, through: 0, by: -1) { siftDown(i) }
-                                    for j in probe..<hitCount where o[j] > heap[0].v {
-                                        heap[0] = (o[j], j)
-                                        siftDown(0)
-                                    }
-                                }
+                                for j in 0..<hitCount where o[j] >= floor { bestIoU.append((o[j], j)) }
                             }
                             probeMetric.removeAll(keepingCapacity: true)
                             for e in bestIoU { probeMetric.append(alignment(e.j)) }

@@ -29,6 +29,11 @@ int64_t la_scan_intersecting(const float *x1, const float *y1, const float *x2, 
 int64_t la_scan_mmdet_iou(const float *x1, const float *y1, const float *x2, const float *y2, int64_t n,
                           float bx1, float by1, float bx2, float by2, int32_t *out_index, float *out_iou);
 
+/**
+ * The k-th largest of values[0..n) (1 <= k <= n), found by quickselect; reorders values.
+ */
+float la_kth_largest(float *values, int64_t n, int64_t k);
+
 #ifdef __cplusplus
 }
 #endif
