@@ -8,6 +8,18 @@ import Testing
         #expect(out.failures.isEmpty, "\(out.failures.joined(separator: "\n"))")
     }
 
+    /// The row/column search on grid levels equals a full scan: with the image size doubled the
+    /// levels no longer match the priors and are scanned prior by prior.
+    @Test func gridSearchEqualsFullScan() throws {
+        for (scene, _) in Fixtures.scenes(expecting: "mmdet_maxiou").prefix(4) {
+            var s = scene
+            let a = try AssignerRegistry.make("maxiou").assign(s)
+            s.imageWidth *= 2
+            s.imageHeight *= 2
+            #expect(try AssignerRegistry.make("maxiou").assign(s) == a, "\(scene.name)")
+        }
+    }
+
     @Test func registryPreset() throws {
         #expect(try AssignerRegistry.preset("maxiou").fixtureKey == "mmdet_maxiou")
         #expect(try AssignerRegistry.make("maxiou").name == "maxiou")

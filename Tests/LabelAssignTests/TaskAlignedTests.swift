@@ -121,6 +121,18 @@ func handScene(width: Int = 64, height: Int = 64, strides: [Int] = [8], classes:
         }
     }
 
+    /// The row/column search on grid levels equals a full scan: with the image size doubled the
+    /// levels no longer match the priors and are scanned prior by prior.
+    @Test func gridSearchEqualsFullScan() throws {
+        for (scene, _) in Fixtures.scenes(expecting: "ultralytics_tal").prefix(4) {
+            var s = scene
+            let a = try AssignerRegistry.make("tal").assign(s)
+            s.imageWidth *= 2
+            s.imageHeight *= 2
+            #expect(try AssignerRegistry.make("tal").assign(s) == a, "\(scene.name)")
+        }
+    }
+
     @Test func registryPresets() throws {
         #expect(try AssignerRegistry.preset("tal").fixtureKey == "ultralytics_tal")
         #expect(try AssignerRegistry.preset("tood").fixtureKey == "mmdet_tal")
