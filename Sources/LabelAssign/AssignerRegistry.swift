@@ -8,6 +8,10 @@ public enum AssignerRegistry {
         AssignerPreset(name: "dsl", summary: "RTMDet DynamicSoftLabelAssigner (mmdet 3.3)", fixtureKey: "mmdet_dsl", make: { DynamicSoftLabelAssigner(.rtmdet, name: "dsl") }),
         AssignerPreset(name: "yolov5", summary: "YOLOv5 7.0 build_targets (COCO anchors, anchor_t 4, 3 cells per target)", fixtureKey: "yolov5_build_targets", make: { YOLOv5TargetBuilder(.yolov5) }),
         AssignerPreset(name: "hungarian", summary: "DETR Hungarian matcher (class 1, L1 5, GIoU 2) solved by scipy-exact linear assignment", fixtureKey: "detr_hungarian", make: { HungarianMatcher(.detr) }),
+        AssignerPreset(name: "tal", summary: "ultralytics 8.4 TaskAlignedAssigner as trained (topk 10, alpha 0.5, beta 6)", fixtureKey: "ultralytics_tal", make: { TaskAlignedAssigner(.tal) }),
+        AssignerPreset(name: "tood", summary: "mmdet TOOD TaskAlignedAssigner (topk 13, alpha 1, beta 6)", fixtureKey: "mmdet_tal", make: { TaskAlignedAssigner(.tood) }),
+        AssignerPreset(name: "atss", summary: "mmdet ATSSAssigner (topk 9)", fixtureKey: "mmdet_atss", make: { ATSSAssigner(.atss) }),
+        AssignerPreset(name: "maxiou", summary: "RetinaNet MaxIoUAssigner (0.5 / 0.4)", fixtureKey: "mmdet_maxiou", make: { MaxIoUAssigner(.maxiou) }),
     ]
 
     /// The preset names in display order.

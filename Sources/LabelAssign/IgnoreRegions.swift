@@ -1,0 +1,67 @@
+/// How a prior is tested against a scene's ignore regions (`gt_ignore`, e.g. crowd boxes).
+public enum IgnoreRule: Sendable, Equatable {
+    /// The prior point `(cx, cy)` lies strictly inside an ignore box (`x1 < cx < x2`, `y1 < cy < y2`).
+    /// For point-prior assigners (ultralytics TAL).
+    case pointInside
+    /// mmdet's rule for anchor boxes: the square anchor of side `scale · stride` centred on the
+    /// prior has `max over ignore boxes of IoF(anchor, ignore) > threshold` (IoF = intersection
+    /// over the anchor's area, floored at 1e-6: `bbox_overlaps(mode='iof')`; the comparison is
+    /// strict as in mmdet's `ignore_max_overlaps > ignore_iof_thr`). A threshold <= 0 disables
+    /// the rule, as mmdet's `ignore_iof_thr = -1` does.
+    case anchorIoF(scale: Float, threshold: Float)
+}
+
+/// Marks priors covered by ignore regions. Assigners call `mask` and then either keep those
+/// priors out of the assignment (mmdet ATSS / MaxIoU apply it before assigning) or `apply` it
+/// afterwards (background priors become `-2`, ignored).
+public enum IgnoreRegions {
+    /// Per prior: whether `rule` marks it as ignored. All `false` when the scene has no ignore boxes.
+    public static func mask(scene: Scene, rule: IgnoreRule) -> [Bool] {
+        let n = scene.priorCount, k = scene.ignoreCount
+        var out = [Bool](repeating: false, count: n)
+        if k == 0 || n == 0 { return out }
+        let p = scene.priors, ig = scene.gtIgnore
+        switch rule {
+        case .pointInside:
+            for i in 0..<n {
+                let cx = p[4 * i], cy = p[4 * i + 1]
+                for j in 0..<k where cx > ig[4 * j] && cx < ig[4 * j + 2] && cy > ig[4 * j + 1] && cy < ig[4 * j + 3] {
+                    out[i] = true
+                    break
+                }
+            }
+        case let .anchorIoF(scale, threshold):
+            if !(threshold > 0) { return out }
+            let anchors = PriorGrid.anchorBoxes(priors: p, scale: scale)
+            for i in 0..<n {
+                let ax1 = anchors[4 * i], ay1 = anchors[4 * i + 1], ax2 = anchors[4 * i + 2], ay2 = anchors[4 * i + 3]
+                let area = max((ax2 - ax1) * (ay2 - ay1), 1e-6 as Float)
+                var best: Float = -.infinity
+                for j in 0..<k {
+                    let w = max(min(ax2, ig[4 * j + 2]) - max(ax1, ig[4 * j]), 0)
+                    let h = max(min(ay2, ig[4 * j + 3]) - max(ay1, ig[4 * j + 1]), 0)
+                    best = max(best, (w * h) / area)
+                }
+                out[i] = best > threshold
+            }
+        }
+        return out
+    }
+
+    /// Marks every background prior (`-1`) of `assignment` that `ignored` flags as `-2`.
+    /// Positives keep their object and targets.
+    public static func apply(_ ignored: [Bool], to assignment: inout Assignment) throws {
+        guard ignored.count == assignment.assignedGT.count else {
+            throw LabelAssignError.shapeMismatch(field: "ignored", expected: assignment.assignedGT.count, actual: ignored.count)
+        }
+        for i in 0..<ignored.count where ignored[i] && assignment.assignedGT[i] == -1 {
+            assignment.assignedGT[i] = -2
+        }
+    }
+
+    /// `mask` then `apply`.
+    public static func apply(scene: Scene, rule: IgnoreRule, to assignment: inout Assignment) throws {
+        if scene.ignoreCount == 0 { return }
+        try apply(mask(scene: scene, rule: rule), to: &assignment)
+    }
+}

@@ -1,0 +1,109 @@
+/// The levels of a scene's priors, with the regular-grid structure detected where present so
+/// that separable geometric tests (point inside a box, anchor overlapping a box) and nearest-prior
+/// searches visit only the rows and columns that can pass. Every query gives exactly the
+/// priors a full scan would give, in increasing index order; levels that are not a regular
+/// `(imageWidth / s) × (imageHeight / s)` row-major grid are scanned in full.
+struct PriorLevelGrid {
+    struct Level {
+        /// Prior indices of the level.
+        let range: Range<Int>
+        /// Columns and rows when the level is a regular grid, else 0.
+        let columns: Int
+        let rows: Int
+        var isGrid: Bool { columns > 0 }
+        /// Index of the prior at column `c`, row `r` of a grid level.
+        @inline(__always) func index(column c: Int, row r: Int) -> Int { range.lowerBound + r * columns + c }
+    }
+
+    let levels: [Level]
+
+    /// A grid level has `cx` depending only on the column, `cy` only on the row (both strictly
+    /// increasing) and both prior strides equal to the level stride, so that any per-prior value
+    /// computed from `(cx, stride_x)` depends only on the column, and likewise for `y`.
+    init(scene: Scene) {
+        let p = scene.priors
+        var levels: [Level] = []
+        for (l, range) in scene.levelRanges.enumerated() {
+            let s = scene.strides[l]
+            let w = scene.imageWidth / s, h = scene.imageHeight / s
+            var grid = w > 0 && h > 0 && range.count == w * h
+            if grid {
+                let fs = Float(s), lo = range.lowerBound
+                for c in 1..<max(w, 1) where !(p[4 * (lo + c)] > p[4 * (lo + c - 1)]) { grid = false; break }
+                if grid { for r in 1..<max(h, 1) where !(p[4 * (lo + r * w) + 1] > p[4 * (lo + (r - 1) * w) + 1]) { grid = false; break } }
+                if grid {
+                    outer: for r in 0..<h {
+                        let y = p[4 * (lo + r * w) + 1]
+                        for c in 0..<w {
+                            let i = lo + r * w + c
+                            if p[4 * i] != p[4 * (lo + c)] || p[4 * i + 1] != y || p[4 * i + 2] != fs || p[4 * i + 3] != fs {
+                                grid = false
+                                break outer
+                            }
+                        }
+                    }
+                }
+            }
+            levels.append(Level(range: range, columns: grid ? w : 0, rows: grid ? h : 0))
+        }
+        self.levels = levels
+    }
+
+    /// Appends to `out`, in increasing order, every prior `i` of every level with
+    /// `xTest(i) && yTest(i)`, where `xTest` may only depend on the prior's `cx, stride_x`
+    /// and `yTest` only on `cy, stride_y`.
+    func select(into out: inout [Int32], xTest: (Int) -> Bool, yTest: (Int) -> Bool) {
+        for level in levels { select(level: level, into: &out, xTest: xTest, yTest: yTest) }
+    }
+
+    func select(level: Level, into out: inout [Int32], xTest: (Int) -> Bool, yTest: (Int) -> Bool) {
+        if level.isGrid {
+            var c0 = -1, c1 = -1
+            var cols: [Int] = []
+            for c in 0..<level.columns where xTest(level.index(column: c, row: 0)) {
+                if c0 < 0 { c0 = c }
+                c1 = c
+                cols.append(c)
+            }
+            if cols.isEmpty { return }
+            let contiguous = cols.count == c1 - c0 + 1
+            for r in 0..<level.rows where yTest(level.index(column: 0, row: r)) {
+                let base = level.index(column: 0, row: r)
+                if contiguous {
+                    for c in c0...c1 { out.append(Int32(base + c)) }
+                } else {
+                    for c in cols { out.append(Int32(base + c)) }
+                }
+            }
+        } else {
+            for i in level.range where xTest(i) && yTest(i) { out.append(Int32(i)) }
+        }
+    }
+}
+
+/// The shape checks an assigner needs so that an unvalidated scene cannot make it index out of
+/// range (`Scene.validate()` checks everything, including values).
+enum AssignerInputGuard {
+    static func check(_ s: Scene) throws {
+        guard !s.strides.isEmpty else { throw LabelAssignError.invalidValue(field: "strides", index: nil, reason: "at least one stride is needed") }
+        for (i, v) in s.strides.enumerated() where v <= 0 {
+            throw LabelAssignError.invalidValue(field: "strides", index: i, reason: "stride must be positive, got \(v)")
+        }
+        guard s.numClasses > 0 else { throw LabelAssignError.invalidValue(field: "num_classes", index: nil, reason: "must be positive") }
+        guard s.priors.count % 4 == 0, s.priorCount > 0 else {
+            throw LabelAssignError.invalidValue(field: "priors", index: nil, reason: "rows of 4 values, at least one prior")
+        }
+        guard s.gtBoxes.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: nil, reason: "rows must have 4 values") }
+        guard s.gtIgnore.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "gt_ignore", index: nil, reason: "rows must have 4 values") }
+        guard s.gtLabels.count == s.gtCount else { throw LabelAssignError.shapeMismatch(field: "gt_labels", expected: s.gtCount, actual: s.gtLabels.count) }
+        for (i, l) in s.gtLabels.enumerated() where l < 0 || Int(l) >= s.numClasses {
+            throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(s.numClasses))")
+        }
+        guard s.predBoxes.count == s.priors.count else {
+            throw LabelAssignError.shapeMismatch(field: "pred_bboxes", expected: s.priorCount, actual: s.predBoxes.count / 4)
+        }
+        guard s.clsLogits.count == s.priorCount * s.numClasses else {
+            throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: s.priorCount * s.numClasses, actual: s.clsLogits.count)
+        }
+    }
+}
