@@ -2,6 +2,7 @@
 public enum AssignerRegistry {
     /// The presets. One line each.
     public static let presets: [AssignerPreset] = [
+        AssignerPreset(name: "ota", summary: "OTA (Megvii): focal + 1.5*IoU cost, Sinkhorn eps 0.1, 50 iterations", fixtureKey: "ota", make: { OTAAssigner(.ota) }),
     ]
 
     /// The preset names in display order.
