@@ -1,6 +1,7 @@
 #include "sinkhorn_kernels.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #pragma STDC FP_CONTRACT OFF
 
@@ -76,7 +77,7 @@ static inline float ota_m(float c, float u, float v, float eps) {
 
 /* Stable log-sum-exp of values[0 ..< n] as torch.logsumexp computes it:
  * max, sum of exp(x - max), log of the sum plus the max (an infinite max adds 0). */
-static inline float log_sum_exp(float *values, int64_t n) {
+static inline __attribute__((always_inline)) float log_sum_exp(float *values, int64_t n) {
     float m = -INFINITY;
     int nan = 0;
     for (int64_t k = 0; k < n; k++) {
@@ -93,6 +94,12 @@ static inline float log_sum_exp(float *values, int64_t n) {
     return logf(s) + shift;
 }
 
+/* Log-sum-exp of one value: max = M, exp(M - M) = 1, log 1 = 0, so the result is 0 + M. */
+static inline float log_sum_exp_single(float m) {
+    if (m != m || isinf(m)) return log_sum_exp(&m, 1);
+    return 0.0f + m;
+}
+
 LA_MULTIVERSION
 void la_sinkhorn_fixed_dense(const float *cost, int64_t rows, int64_t cols,
                              const float *mu, const float *nu, float eps, int32_t iterations,
@@ -102,7 +109,7 @@ void la_sinkhorn_fixed_dense(const float *cost, int64_t rows, int64_t cols,
     for (int32_t it = 0; it < iterations; it++) {
         for (int64_t j = 0; j < cols; j++) {
             for (int64_t i = 0; i < rows; i++) scratch[i] = ota_m(cost[i * cols + j], u[i], v[j], eps);
-            float lse = log_sum_exp(scratch, rows);
+            float lse = rows == 1 ? log_sum_exp_single(scratch[0]) : log_sum_exp(scratch, rows);
             v[j] = eps * (logf(nu[j] + 1e-8f) - lse) + v[j];
         }
         for (int64_t i = 0; i < rows; i++) {
@@ -124,28 +131,49 @@ void la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
                               float *u, float *v, float *plan, float *scratch) {
     for (int64_t i = 0; i < rows; i++) u[i] = 1.0f;
     for (int64_t j = 0; j < cols; j++) v[j] = 1.0f;
+    if (rows == 0 || cols == 0) return;
+    /* When the last row holds every column in order (OTA's background row), its M values
+     * are computed by contiguous, vectorised loops; the float operations are the same. */
+    const int64_t last = rows - 1;
+    int dense_last = row_start[rows] - row_start[last] == cols;
+    for (int64_t j = 0; dense_last && j < cols; j++) dense_last = entry_col[row_start[last] + j] == j;
+    float *lognu = malloc(sizeof(float) * (size_t)cols * 3);
+    int64_t *multi = malloc(sizeof(int64_t) * (size_t)cols);
+    if (!lognu || !multi) { free(lognu); free(multi); return; }
+    float *mlast = lognu + cols, *vnext = mlast + cols;
+    int64_t multi_count = 0;
+    for (int64_t j = 0; j < cols; j++) {
+        lognu[j] = logf(nu[j] + 1e-8f);
+        if (!dense_last || col_start[j + 1] - col_start[j] != 1) multi[multi_count++] = j;
+    }
+    const float *cost_last = entry_cost + row_start[last];
     for (int32_t it = 0; it < iterations; it++) {
-        for (int64_t j = 0; j < cols; j++) {
-            int64_t a = col_start[j], b = col_start[j + 1];
-            float lse;
-            if (b - a == 1) {
-                /* one entry: max = M, exp(M - M) = 1, log 1 = 0, so the sum is M itself. */
-                int64_t e = col_entry[a];
-                float m = ota_m(entry_cost[e], u[entry_row[e]], v[j], eps);
-                lse = (m != m || isinf(m)) ? log_sum_exp(&m, 1) : 0.0f + m;
-            } else {
-                for (int64_t k = a; k < b; k++) {
-                    int64_t e = col_entry[k];
-                    scratch[k - a] = ota_m(entry_cost[e], u[entry_row[e]], v[j], eps);
-                }
-                lse = log_sum_exp(scratch, b - a);
-            }
-            v[j] = eps * (logf(nu[j] + 1e-8f) - lse) + v[j];
+        /* v update: columns whose only entry is in the last row first (vectorised). */
+        if (dense_last) {
+            float ul = u[last];
+            for (int64_t j = 0; j < cols; j++) mlast[j] = ota_m(cost_last[j], ul, v[j], eps);
+            for (int64_t j = 0; j < cols; j++) vnext[j] = eps * (lognu[j] - (0.0f + mlast[j])) + v[j];
         }
+        for (int64_t q = 0; q < multi_count; q++) {
+            int64_t j = multi[q];
+            int64_t a = col_start[j], b = col_start[j + 1];
+            for (int64_t k = a; k < b; k++) {
+                int64_t e = col_entry[k];
+                scratch[k - a] = ota_m(entry_cost[e], u[entry_row[e]], v[j], eps);
+            }
+            float lse = (b - a == 1) ? log_sum_exp_single(scratch[0]) : log_sum_exp(scratch, b - a);
+            vnext[j] = eps * (lognu[j] - lse) + v[j];
+        }
+        for (int64_t j = 0; j < cols; j++) v[j] = vnext[j];
+        /* u update. */
         for (int64_t i = 0; i < rows; i++) {
             int64_t a = row_start[i], b = row_start[i + 1];
             float ui = u[i];
-            for (int64_t k = a; k < b; k++) scratch[k - a] = ota_m(entry_cost[k], ui, v[entry_col[k]], eps);
+            if (i == last && dense_last) {
+                for (int64_t j = 0; j < cols; j++) scratch[j] = ota_m(cost_last[j], ui, v[j], eps);
+            } else {
+                for (int64_t k = a; k < b; k++) scratch[k - a] = ota_m(entry_cost[k], ui, v[entry_col[k]], eps);
+            }
             float lse = log_sum_exp(scratch, b - a);
             u[i] = eps * (logf(mu[i] + 1e-8f) - lse) + u[i];
         }
@@ -153,6 +181,8 @@ void la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
     for (int64_t i = 0; i < rows; i++)
         for (int64_t k = row_start[i]; k < row_start[i + 1]; k++)
             plan[k] = la_expf(ota_m(entry_cost[k], u[i], v[entry_col[k]], eps));
+    free(lognu);
+    free(multi);
 }
 
 /* log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)) (torch's CPU kernel). */
