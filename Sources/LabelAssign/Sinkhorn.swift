@@ -19,6 +19,8 @@ public struct TransportPlan: Sendable, Equatable {
     public var converged: Bool
     /// The path that produced the plan (`.logDomain` also when the kernel path fell back to it).
     public var method: Sinkhorn.Method
+    /// Times the kernel path absorbed its scalings into the potentials (0 for `.logDomain`).
+    public var absorptions: Int
 }
 
 /// The fixed-iteration plan of OTA's solver, with its final potentials.
@@ -121,7 +123,7 @@ public struct Sinkhorn: Sendable, Equatable {
         var sub = [Double](repeating: 0, count: mk * nk)
         for (r, i) in rowsKept.enumerated() { for (c, j) in colsKept.enumerated() { sub[r * nk + c] = cost[i * n + j] } }
         let sa = rowsKept.map { a[$0] }, sb = colsKept.map { b[$0] }
-        var result: (plan: [Double], iterations: Int, error: Double, method: Method)
+        var result: (plan: [Double], iterations: Int, error: Double, method: Method, absorptions: Int)
         if method == .stabilizedKernel, let r = stabilizedKernel(a: sa, b: sb, cost: sub) {
             result = r
         } else {
@@ -140,12 +142,13 @@ public struct Sinkhorn: Sendable, Equatable {
             throw LabelAssignError.invalidValue(field: "plan", index: nil, reason: "Sinkhorn produced a non-finite plan (reg \(reg) too small for this cost range?)")
         }
         return TransportPlan(rows: m, columns: n, plan: plan, cost: total, iterations: result.iterations,
-                             marginalError: result.error, converged: result.error <= tolerance, method: result.method)
+                             marginalError: result.error, converged: result.error <= tolerance, method: result.method,
+                             absorptions: result.absorptions)
     }
 
     /// Log-stabilised scaling iterations through BLAS. Returns nil when a product underflows
     /// or overflows even right after an absorption (the caller then runs `logDomain`).
-    func stabilizedKernel(a: [Double], b: [Double], cost: [Double]) -> (plan: [Double], iterations: Int, error: Double, method: Method)? {
+    func stabilizedKernel(a: [Double], b: [Double], cost: [Double]) -> (plan: [Double], iterations: Int, error: Double, method: Method, absorptions: Int)? {
         let m = a.count, n = b.count, eps = reg
         // Potentials start at the row minima, then the column minima of what is left, so every
         // row and every column of the first kernel holds an entry equal to 1.
@@ -168,8 +171,9 @@ public struct Sinkhorn: Sendable, Equatable {
         var ktu = [Double](repeating: 0, count: n), kv = [Double](repeating: 0, count: m)
         let tau = absorbThreshold
         var error = Double.infinity
-        var iterations = 0
+        var iterations = 0, absorptions = 0
         func absorb() {
+            absorptions += 1
             for i in 0..<m { f[i] += eps * log(u[i]); u[i] = 1 }
             for j in 0..<n { g[j] += eps * log(v[j]); v[j] = 1 }
             rebuildKernel()
@@ -198,11 +202,11 @@ public struct Sinkhorn: Sendable, Equatable {
             error = 0
             for j in 0..<n { var s = 0.0; for i in 0..<m { s += plan[i * n + j] }; error += abs(s - b[j]) }
         }
-        return (plan, iterations, error, .stabilizedKernel)
+        return (plan, iterations, error, .stabilizedKernel, absorptions)
     }
 
     /// Log-sum-exp iterations on the potentials `f, g` (POT `sinkhorn_log` with potentials scaled by ε).
-    func logDomain(a: [Double], b: [Double], cost: [Double]) -> (plan: [Double], iterations: Int, error: Double, method: Method) {
+    func logDomain(a: [Double], b: [Double], cost: [Double]) -> (plan: [Double], iterations: Int, error: Double, method: Method, absorptions: Int) {
         let m = a.count, n = b.count, eps = reg
         let loga = a.map { log($0) }, logb = b.map { log($0) }
         var f = [Double](repeating: 0, count: m), g = [Double](repeating: 0, count: n)
@@ -238,7 +242,7 @@ public struct Sinkhorn: Sendable, Equatable {
         }
         var plan = [Double](repeating: 0, count: m * n)
         for i in 0..<m { for j in 0..<n { plan[i * n + j] = exp((f[i] + g[j] - cost[i * n + j]) / eps) } }
-        return (plan, iterations, error, .logDomain)
+        return (plan, iterations, error, .logDomain, 0)
     }
 
     /// Megvii OTA's log-domain Sinkhorn, float32, exactly as written there: `u = 1`, `v = 1`,

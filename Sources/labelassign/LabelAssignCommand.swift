@@ -10,6 +10,7 @@ struct LabelAssignCommand: ParsableCommand {
             ValidateCommand.self,
             IoUCommand.self,
             BenchCommand.self,
+            OTCommand.self,
         ]
     )
 }
