@@ -77,7 +77,7 @@ static inline float ota_m(float c, float u, float v, float eps) {
 
 /* Stable log-sum-exp of values[0 ..< n] as torch.logsumexp computes it:
  * max, sum of exp(x - max), log of the sum plus the max (an infinite max adds 0). */
-static inline __attribute__((always_inline)) float log_sum_exp(float *values, int64_t n) {
+static inline __attribute__((always_inline)) float log_sum_exp_max(float *values, int64_t n, float *max_out) {
     float m = -INFINITY;
     int nan = 0;
     for (int64_t k = 0; k < n; k++) {
@@ -85,6 +85,7 @@ static inline __attribute__((always_inline)) float log_sum_exp(float *values, in
         nan |= x != x;
         m = x > m ? x : m;
     }
+    *max_out = nan ? NAN : m;
     if (nan) return NAN;
     float shift = isinf(m) ? 0.0f : m;
     if (n == 1) return logf(la_expf(values[0] - shift)) + shift;
@@ -92,6 +93,11 @@ static inline __attribute__((always_inline)) float log_sum_exp(float *values, in
     float s = 0.0f;
     for (int64_t k = 0; k < n; k++) s += values[k];
     return logf(s) + shift;
+}
+
+static inline __attribute__((always_inline)) float log_sum_exp(float *values, int64_t n) {
+    float m;
+    return log_sum_exp_max(values, n, &m);
 }
 
 /* Log-sum-exp of one value: max = M, exp(M - M) = 1, log 1 = 0, so the result is 0 + M. */
@@ -124,14 +130,14 @@ void la_sinkhorn_fixed_dense(const float *cost, int64_t rows, int64_t cols,
 }
 
 LA_MULTIVERSION
-void la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
+int la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
                               const int64_t *row_start, const int32_t *entry_col, const float *entry_cost,
                               const int64_t *col_start, const int64_t *col_entry, const int32_t *entry_row,
-                              const float *mu, const float *nu, float eps, int32_t iterations,
+                              const float *left_out_floor, const float *mu, const float *nu, float eps, int32_t iterations,
                               float *u, float *v, float *plan, float *scratch) {
     for (int64_t i = 0; i < rows; i++) u[i] = 1.0f;
     for (int64_t j = 0; j < cols; j++) v[j] = 1.0f;
-    if (rows == 0 || cols == 0) return;
+    if (rows == 0 || cols == 0) return 0;
     /* When the last row holds every column in order (OTA's background row), its M values
      * are computed by contiguous, vectorised loops; the float operations are the same. */
     const int64_t last = rows - 1;
@@ -139,7 +145,7 @@ void la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
     for (int64_t j = 0; dense_last && j < cols; j++) dense_last = entry_col[row_start[last] + j] == j;
     float *lognu = malloc(sizeof(float) * (size_t)cols * 3);
     int64_t *multi = malloc(sizeof(int64_t) * (size_t)cols);
-    if (!lognu || !multi) { free(lognu); free(multi); return; }
+    if (!lognu || !multi) { free(lognu); free(multi); return -1; }
     float *mlast = lognu + cols, *vnext = mlast + cols;
     int64_t multi_count = 0;
     for (int64_t j = 0; j < cols; j++) {
@@ -147,7 +153,25 @@ void la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
         if (!dense_last || col_start[j + 1] - col_start[j] != 1) multi[multi_count++] = j;
     }
     const float *cost_last = entry_cost + row_start[last];
+    /* Left-out entries (row i, cost >= left_out_floor[i]) must stay exp(-100) below every
+     * maximum they would meet: M_ij <= ((-floor_i + u_i) + v_j) / eps. Columns: compared with
+     * the last row's entry, whose cost is at most max_last. Rows: compared with the row max. */
+    int checked = left_out_floor != NULL;
+    if (checked && !dense_last) { free(lognu); free(multi); return 1; }
+    float max_last = -INFINITY;
+    for (int64_t j = 0; checked && j < cols; j++) max_last = cost_last[j] > max_last ? cost_last[j] : max_last;
+#define LA_BELOW(b) ((b) < -100.0f - 1e-5f * fabsf(b))
+    int exact = 1;
     for (int32_t it = 0; it < iterations; it++) {
+        if (checked) {
+            float worst = -INFINITY;
+            for (int64_t i = 0; i < rows; i++)
+                if (left_out_floor[i] < INFINITY) { float w = -left_out_floor[i] + u[i]; worst = w > worst ? w : worst; }
+            if (worst > -INFINITY) {
+                float bound = ((worst + max_last) - u[last]) / eps;
+                exact &= LA_BELOW(bound);
+            }
+        }
         /* v update: columns whose only entry is in the last row first (vectorised). */
         if (dense_last) {
             float ul = u[last];
@@ -164,7 +188,8 @@ void la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
             float lse = (b - a == 1) ? log_sum_exp_single(scratch[0]) : log_sum_exp(scratch, b - a);
             vnext[j] = eps * (lognu[j] - lse) + v[j];
         }
-        for (int64_t j = 0; j < cols; j++) v[j] = vnext[j];
+        float vmax = -INFINITY;
+        for (int64_t j = 0; j < cols; j++) { v[j] = vnext[j]; vmax = v[j] > vmax ? v[j] : vmax; }
         /* u update. */
         for (int64_t i = 0; i < rows; i++) {
             int64_t a = row_start[i], b = row_start[i + 1];
@@ -174,15 +199,30 @@ void la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
             } else {
                 for (int64_t k = a; k < b; k++) scratch[k - a] = ota_m(entry_cost[k], ui, v[entry_col[k]], eps);
             }
-            float lse = log_sum_exp(scratch, b - a);
+            float row_max;
+            float lse = log_sum_exp_max(scratch, b - a, &row_max);
+            if (checked && left_out_floor[i] < INFINITY) {
+                float bound = ((-left_out_floor[i] + ui) + vmax) / eps - row_max;
+                exact &= LA_BELOW(bound);
+            }
             u[i] = eps * (logf(mu[i] + 1e-8f) - lse) + u[i];
         }
     }
-    for (int64_t i = 0; i < rows; i++)
+    float vmax = -INFINITY;
+    for (int64_t j = 0; j < cols; j++) vmax = v[j] > vmax ? v[j] : vmax;
+    for (int64_t i = 0; i < rows; i++) {
+        /* The plan itself is exp(M): left-out entries must underflow to exactly 0. */
+        if (checked && left_out_floor[i] < INFINITY) {
+            float bound = ((-left_out_floor[i] + u[i]) + vmax) / eps;
+            exact &= LA_BELOW(bound);
+        }
         for (int64_t k = row_start[i]; k < row_start[i + 1]; k++)
             plan[k] = la_expf(ota_m(entry_cost[k], u[i], v[entry_col[k]], eps));
+    }
+#undef LA_BELOW
     free(lognu);
     free(multi);
+    return exact ? 0 : 1;
 }
 
 /* log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)) (torch's CPU kernel). */

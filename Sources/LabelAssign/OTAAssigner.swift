@@ -68,7 +68,10 @@ public struct OTATransportProblem: Sendable, Equatable {
 /// valid prior, its penalised entries are `exp(−penalty/ε)` below the rest and underflow to
 /// exactly zero in float32, so its row holds only its valid priors. An object without any
 /// valid prior keeps its full row (its potential grows until penalised priors carry its
-/// mass). The background row holds every prior. `transportProblem` and
+/// mass). The background row holds every prior. The kernel checks at every half-iteration
+/// that the left-out entries stay at least exp(−100) below every maximum they meet (so the
+/// full iteration would add exact zeros); should a configuration break that (a small
+/// `penalty`), the full iteration runs instead. `transportProblem` and
 /// `assignUsingDenseSinkhorn` give the full iteration for comparison.
 ///
 /// Outputs: `assigned_gt`, `matched_iou` (IoU of the matched object, 0 for background) and
@@ -249,6 +252,8 @@ public struct OTAAssigner: Assigner {
         var mu: [Float] = []
         /// Objects with no valid prior (full rows).
         var fullRows = 0
+        /// Per row: a lower bound of the costs left out (`.infinity` for full rows).
+        var leftOutFloor: [Float] = []
     }
 
     func compactProblem(_ scene: Scene) throws -> CompactProblem {
@@ -273,6 +278,8 @@ public struct OTAAssigner: Assigner {
                             }
                             let full = candidates.isEmpty
                             if full { p.fullRows += 1 }
+                            // Left-out costs are fl(cls + w·lreg + penalty) with cls, lreg >= 0 up to rounding.
+                            p.leftOutFloor.append(full ? .infinity : cfg.penalty - 1)
                             ious.removeAll(keepingCapacity: true)
                             let count = full ? n : candidates.count
                             for k in 0..<count {
@@ -297,12 +304,15 @@ public struct OTAAssigner: Assigner {
             p.entryIoU.append(0)
         }
         p.rowStart.append(Int64(p.entryCol.count))
+        p.leftOutFloor.append(.infinity)
         p.mu.append(try backgroundSupply(p.mu, priorCount: n))
         return p
     }
 
-    /// Runs the compact Sinkhorn; returns the plan entries (by row) before rescaling.
-    func compactPlan(_ p: CompactProblem, priorCount n: Int) -> [Float] {
+    /// Runs the compact Sinkhorn; returns the plan entries (by row) before rescaling, or nil
+    /// when the kernel cannot prove that every left-out entry underflows to zero (then the
+    /// full iteration must run; with the reference constants this does not happen).
+    func compactPlan(_ p: CompactProblem, priorCount n: Int) throws -> [Float]? {
         let rows = p.mu.count, entries = p.entryCol.count
         // Column lists in ascending row order.
         var colStart = [Int64](repeating: 0, count: n + 1)
@@ -326,19 +336,25 @@ public struct OTAAssigner: Assigner {
         var plan = [Float](repeating: 0, count: entries)
         var scratch = [Float](repeating: 0, count: longest)
         let nu = [Float](repeating: 1, count: n)
-        la_sinkhorn_fixed_sparse(Int64(rows), Int64(n), p.rowStart, p.entryCol, p.entryCost, colStart, colEntry, entryRow,
-                                 p.mu, nu, configuration.eps, Int32(configuration.iterations), &u, &v, &plan, &scratch)
-        return plan
+        let status = la_sinkhorn_fixed_sparse(Int64(rows), Int64(n), p.rowStart, p.entryCol, p.entryCost, colStart, colEntry, entryRow,
+                                              p.leftOutFloor, p.mu, nu, configuration.eps, Int32(configuration.iterations), &u, &v, &plan, &scratch)
+        guard status >= 0 else { throw LabelAssignError.io("out of memory for the Sinkhorn iteration (\(n) priors)") }
+        return status == 0 ? plan : nil
     }
 
     /// The unscaled `(G + 1) × N` plan of the compact iteration, zeros outside its entries
-    /// (for comparison with `Sinkhorn.fixedIterations` on `transportProblem`).
+    /// (for comparison with `Sinkhorn.fixedIterations` on `transportProblem`); the full
+    /// iteration's plan when the compact one cannot be proven equal.
     public func plan(_ scene: Scene) throws -> [Float] {
         try configuration.validate()
         try scene.validate()
         let n = scene.priorCount
         let p = try compactProblem(scene)
-        let entries = compactPlan(p, priorCount: n)
+        guard let entries = try compactPlan(p, priorCount: n) else {
+            let problem = try transportProblem(scene)
+            return try Sinkhorn.fixedIterations(cost: problem.cost, mu: problem.mu, nu: problem.nu,
+                                                eps: configuration.eps, iterations: configuration.iterations).plan
+        }
         var dense = [Float](repeating: 0, count: p.mu.count * n)
         for r in 0..<p.mu.count {
             for e in Int(p.rowStart[r])..<Int(p.rowStart[r + 1]) { dense[r * n + Int(p.entryCol[e])] = entries[e] }
@@ -352,7 +368,7 @@ public struct OTAAssigner: Assigner {
         let n = scene.priorCount, g = scene.gtCount
         if g == 0 { return backgroundAssignment(n) }
         let p = try compactProblem(scene)
-        var plan = compactPlan(p, priorCount: n)
+        guard var plan = try compactPlan(p, priorCount: n) else { return try assignUsingDenseSinkhorn(scene) }
         // Rescale each row by its maximum (entries left out are zero and cannot be the maximum).
         for r in 0...g {
             let a = Int(p.rowStart[r]), b = Int(p.rowStart[r + 1])

@@ -137,6 +137,20 @@ import Testing
         #expect(r.floats("mu") == [1, 0])
     }
 
+    @Test func smallPenaltyStillEqualsTheFullIteration() throws {
+        // With a penalty of 2 the penalised entries do not underflow: the compact iteration
+        // must notice and the result must still be the full iteration's.
+        let s = Self.scene(boxes: [8, 8, 40, 40, 30, 24, 60, 56], labels: [1, 0])
+        var config = OTAConfiguration()
+        config.penalty = 2
+        let ota = OTAAssigner(config)
+        let problem = try ota.transportProblem(s)
+        let full = try Sinkhorn.fixedIterations(cost: problem.cost, mu: problem.mu, nu: problem.nu, eps: 0.1, iterations: 50)
+        #expect(full.plan.enumerated().contains { $0.offset < 2 * s.priorCount && !problem.valid[$0.offset] && $0.element > 0 })
+        #expect(try ota.plan(s) == full.plan)
+        #expect(try ota.assign(s) == ota.assignUsingDenseSinkhorn(s))
+    }
+
     @Test func configurationIsValidated() {
         let s = Self.scene(boxes: [8, 8, 40, 40], labels: [1])
         var bad: [OTAConfiguration] = []

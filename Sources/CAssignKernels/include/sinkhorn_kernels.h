@@ -34,11 +34,23 @@ void la_sinkhorn_fixed_dense(const float *cost, int64_t rows, int64_t cols,
  * col_start / col_entry list, per column, the entry ids in ascending row order;
  * entry_row[e] is the row of entry e.
  * plan receives exp(M) per entry. scratch needs max(longest row, longest column) floats.
+ * When the last row holds every column in order (OTA's background row), it and the
+ * columns it alone covers run as contiguous vector loops, with the same float operations.
+ *
+ * left_out_floor (optional, rows floats) proves the restriction exact: row i's left-out
+ * entries have costs >= left_out_floor[i] (INFINITY: none left out), and the kernel checks
+ * at every half-iteration, and for the final plan, that they would be at least exp(-100)
+ * below every maximum they meet (so exp underflows them to exactly 0 in the full iteration),
+ * using the last row as each column's reference entry (it must hold every column).
+ *
+ * Returns 0; 1 when left_out_floor was given and a check failed (the result may differ from
+ * the full iteration; run that instead); -1 when its working memory (3 floats + 1 index per
+ * column) cannot be allocated.
  */
-void la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
+int la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
                               const int64_t *row_start, const int32_t *entry_col, const float *entry_cost,
                               const int64_t *col_start, const int64_t *col_entry, const int32_t *entry_row,
-                              const float *mu, const float *nu, float eps, int32_t iterations,
+                              const float *left_out_floor, const float *mu, const float *nu, float eps, int32_t iterations,
                               float *u, float *v, float *plan, float *scratch);
 
 /**
