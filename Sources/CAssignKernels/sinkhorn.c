@@ -100,6 +100,36 @@ static inline __attribute__((always_inline)) float log_sum_exp(float *values, in
     return log_sum_exp_max(values, n, &m);
 }
 
+/* Log-sum-exp along a row, with values[k] in column col[k] (col NULL: column k).
+ * The maximum is taken in 8 lanes (a maximum does not depend on the order); the sum adds
+ * each exp into lane (column mod 8) in ascending order and then adds the lanes in a fixed
+ * tree. Left-out entries would add exact zeros to their lanes, so a row restricted to some
+ * of its columns gives the same bits as the full row. */
+static inline __attribute__((always_inline)) float row_log_sum_exp(float *values, const int32_t *col, int64_t n, float *max_out) {
+    float mx[8], lane[8];
+    int nan = 0;
+    for (int t = 0; t < 8; t++) { mx[t] = -INFINITY; lane[t] = 0.0f; }
+    int64_t n8 = n - n % 8;
+    for (int64_t k = 0; k < n8; k += 8)
+        for (int t = 0; t < 8; t++) { float x = values[k + t]; nan |= x != x; mx[t] = x > mx[t] ? x : mx[t]; }
+    for (int64_t k = n8; k < n; k++) { float x = values[k]; nan |= x != x; mx[0] = x > mx[0] ? x : mx[0]; }
+    float m = mx[0];
+    for (int t = 1; t < 8; t++) m = mx[t] > m ? mx[t] : m;
+    *max_out = nan ? NAN : m;
+    if (nan || n == 0) return nan ? NAN : logf(0.0f);
+    float shift = isinf(m) ? 0.0f : m;
+    for (int64_t k = 0; k < n; k++) values[k] = la_expf(values[k] - shift);
+    if (col == NULL) {
+        for (int64_t k = 0; k < n8; k += 8)
+            for (int t = 0; t < 8; t++) lane[t] += values[k + t];
+        for (int64_t k = n8; k < n; k++) lane[k & 7] += values[k];
+    } else {
+        for (int64_t k = 0; k < n; k++) lane[col[k] & 7] += values[k];
+    }
+    float s = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+    return logf(s) + shift;
+}
+
 /* Log-sum-exp of one value: max = M, exp(M - M) = 1, log 1 = 0, so the result is 0 + M. */
 static inline float log_sum_exp_single(float m) {
     if (m != m || isinf(m)) return log_sum_exp(&m, 1);
@@ -121,7 +151,8 @@ void la_sinkhorn_fixed_dense(const float *cost, int64_t rows, int64_t cols,
         for (int64_t i = 0; i < rows; i++) {
             const float *c = cost + i * cols;
             for (int64_t j = 0; j < cols; j++) scratch[j] = ota_m(c[j], u[i], v[j], eps);
-            float lse = log_sum_exp(scratch, cols);
+            float row_max;
+            float lse = row_log_sum_exp(scratch, NULL, cols, &row_max);
             u[i] = eps * (logf(mu[i] + 1e-8f) - lse) + u[i];
         }
     }
@@ -200,7 +231,7 @@ int la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
                 for (int64_t k = a; k < b; k++) scratch[k - a] = ota_m(entry_cost[k], ui, v[entry_col[k]], eps);
             }
             float row_max;
-            float lse = log_sum_exp_max(scratch, b - a, &row_max);
+            float lse = row_log_sum_exp(scratch, (i == last && dense_last) ? NULL : entry_col + a, b - a, &row_max);
             if (checked && left_out_floor[i] < INFINITY) {
                 float bound = ((-left_out_floor[i] + ui) + vmax) / eps - row_max;
                 exact &= LA_BELOW(bound);
