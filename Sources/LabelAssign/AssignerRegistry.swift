@@ -12,6 +12,7 @@ public enum AssignerRegistry {
         AssignerPreset(name: "tood", summary: "mmdet TOOD TaskAlignedAssigner (topk 13, alpha 1, beta 6)", fixtureKey: "mmdet_tal", make: { TaskAlignedAssigner(.tood) }),
         AssignerPreset(name: "atss", summary: "mmdet ATSSAssigner (topk 9)", fixtureKey: "mmdet_atss", make: { ATSSAssigner(.atss) }),
         AssignerPreset(name: "maxiou", summary: "RetinaNet MaxIoUAssigner (0.5 / 0.4)", fixtureKey: "mmdet_maxiou", make: { MaxIoUAssigner(.maxiou) }),
+        AssignerPreset(name: "ota", summary: "OTA (Megvii): focal + 1.5*IoU cost, Sinkhorn eps 0.1, 50 iterations", fixtureKey: "ota", make: { OTAAssigner(.ota) }),
     ]
 
     /// The preset names in display order.

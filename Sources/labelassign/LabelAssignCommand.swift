@@ -11,6 +11,7 @@ struct LabelAssignCommand: ParsableCommand {
             IoUCommand.self,
             BenchCommand.self,
             CompareCommand.self,
+            OTCommand.self,
         ]
     )
 }
