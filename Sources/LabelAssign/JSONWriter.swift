@@ -80,6 +80,25 @@ public struct JSONWriter {
         text += "]"
     }
 
+    /// A generic JSON value (object keys in sorted order).
+    public mutating func value(_ v: JSONValue) {
+        switch v {
+        case .null: null()
+        case let .bool(b): bool(b)
+        case let .number(d):
+            if d == d.rounded(), abs(d) < 9e15 { int(Int(d)) } else { number(d) }
+        case let .string(s): string(s)
+        case let .array(items):
+            beginArray()
+            for item in items { value(item) }
+            endArray()
+        case let .object(o):
+            beginObject()
+            for k in o.keys.sorted() { key(k); value(o[k]!) }
+            endObject()
+        }
+    }
+
     public static func format(_ v: Double) -> String {
         guard v.isFinite else { return "null" }
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) + ".0" }

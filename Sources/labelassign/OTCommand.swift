@@ -11,25 +11,35 @@ struct OTCommand: ParsableCommand {
               entropic OT to convergence (Float64); prints {"plan", "cost"}.
           {"method": "sinkhorn-fixed", "a": [...], "b": [...], "M": [[...]], "reg": EPS, "iters": N}
               OTA's fixed-iteration log-domain Sinkhorn (Float32); prints {"plan", "cost"}.
+          {"method": "lsa", "M": [[...]]}
+              exact linear sum assignment (scipy linear_sum_assignment); prints {"rows", "cols", "total"}.
         """
     )
 
     /// The methods, by name. Adding a method is one line here.
-    static let methods: [(name: String, solve: @Sendable (TransportProblem) throws -> String)] = [
-        ("sinkhorn", solveSinkhorn),
-        ("sinkhorn-fixed", solveSinkhornFixed),
+    static let methods: [(name: String, solve: @Sendable ([UInt8]) throws -> String)] = [
+        ("sinkhorn", { try solveSinkhorn(TransportProblem.parse($0)) }),
+        ("sinkhorn-fixed", { try solveSinkhornFixed(TransportProblem.parse($0)) }),
+        ("lsa", solveLinearAssignment),
     ]
 
     @Argument(help: "Transport problem JSON file.")
     var problem: String
 
     func run() throws {
-        let parsed = try TransportProblem.parse(SceneFile.bytes(of: problem))
-        guard let method = Self.methods.first(where: { $0.name == parsed.method }) else {
+        let bytes = try SceneFile.bytes(of: problem)
+        guard let name = try parseJSON(bytes)["method"] else { throw LabelAssignError.missingField("method") }
+        guard let method = Self.methods.first(where: { $0.name == name.string }) else {
             throw LabelAssignError.invalidValue(field: "method", index: nil,
-                                                reason: "unknown method '\(parsed.method)'; known: \(Self.methods.map(\.name).joined(separator: ", "))")
+                                                reason: "unknown method \(name.string.map { "'\($0)'" } ?? "\(name)"); known: \(Self.methods.map(\.name).joined(separator: ", "))")
         }
-        print(try method.solve(parsed))
+        print(try method.solve(bytes))
+    }
+
+    static func solveLinearAssignment(_ bytes: [UInt8]) throws -> String {
+        var w = JSONWriter()
+        w.value(try LinearAssignment.solveProblem(parseJSON(bytes)))
+        return w.text
     }
 
     static func solveSinkhorn(_ p: TransportProblem) throws -> String {

@@ -1,0 +1,110 @@
+import Foundation
+import LabelAssign
+import Testing
+
+/// The `labelassign` executable, run as a user would: output, error lines and exit codes.
+@Suite struct CommandLineTests {
+    /// The built executable next to the test bundle (`.build/<config>/labelassign`).
+    static var executable: String? {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent("labelassign").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return nil
+    }
+
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    func run(_ arguments: [String]) throws -> Run {
+        let path = try #require(Self.executable, "labelassign executable not found next to \(CommandLine.arguments[0])")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func temporaryFile(_ text: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("la-cli-\(UUID().uuidString).json")
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    @Test func malformedSceneExitsOneWithOneLine() throws {
+        var bad = SceneFile.json(tinyScene())
+        bad = bad.replacingOccurrences(of: "\"gt_bboxes\":[[2.0", with: "\"gt_bboxes\":[[NaN")
+        let path = try temporaryFile(bad)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try run(["assign", path, "--assigner", AssignerRegistry.names.first ?? "simota"])
+        #expect(r.status == 1)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(r.stderr.contains("gt_bboxes[0]"))
+        let truncated = try temporaryFile(String(SceneFile.json(tinyScene()).prefix(100)))
+        defer { try? FileManager.default.removeItem(atPath: truncated) }
+        let t = try run(["assign", truncated, "--assigner", AssignerRegistry.names.first ?? "simota"])
+        #expect(t.status == 1)
+        #expect(t.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        let r = try run(["assign"])
+        #expect(r.status == 2)
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(try run(["no-such-command"]).status == 2)
+    }
+
+    @Test func unknownAssignerListsTheKnownOnes() throws {
+        let path = try temporaryFile(SceneFile.json(tinyScene()))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try run(["assign", path, "--assigner", "nope"])
+        #expect(r.status == 1)
+        for name in AssignerRegistry.names { #expect(r.stderr.contains(name)) }
+    }
+
+    @Test func assignPrintsTheFixtureFieldNames() throws {
+        let file = try #require(Fixtures.sceneFiles.first)
+        for preset in AssignerRegistry.presets {
+            let r = try run(["assign", file, "--assigner", preset.name])
+            #expect(r.status == 0, "\(preset.name): \(r.stderr)")
+            let v = try parseJSON(Array(r.stdout.utf8))
+            #expect(v["assigner"]?.string == preset.name)
+            #expect(v["assigned_gt"]?.array?.count == Fixtures.scenes.first?.scene.priorCount)
+            if let expected = Fixtures.scenes.first?.extras["expected"]?[preset.fixtureKey]?.object {
+                // `queries` and `cost` are the DETR fixture's inputs (its query subset), not outputs.
+                for key in expected.keys where !["queries", "cost"].contains(key) {
+                    #expect(v[key] != nil, "\(preset.name) lacks \(key)")
+                }
+            }
+        }
+    }
+
+    @Test func otSolvesLinearAssignment() throws {
+        let path = try temporaryFile(#"{"method": "lsa", "M": [[4, 1, 3], [2, 0, 5], [3, 2, 2]]}"#)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try run(["ot", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let v = try parseJSON(Array(r.stdout.utf8))
+        #expect(v["rows"] == .array([.number(0), .number(1), .number(2)]))
+        #expect(v["cols"] == .array([.number(1), .number(0), .number(2)]))
+        #expect(v["total"]?.double == 5)
+        let bad = try temporaryFile(#"{"method": "lsa", "M": [[1, NaN]]}"#)
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        let e = try run(["ot", bad])
+        #expect(e.status == 1)
+        #expect(e.stderr.contains("M"))
+        let unknown = try temporaryFile(#"{"method": "emd", "M": [[1]]}"#)
+        defer { try? FileManager.default.removeItem(atPath: unknown) }
+        let u = try run(["ot", unknown])
+        #expect(u.status == 1)
+        #expect(u.stderr.contains("lsa") && u.stderr.contains("sinkhorn"))
+    }
+}
