@@ -1,3 +1,4 @@
+import CAssignKernels
 import Foundation
 
 // Element-wise classification and box losses over contiguous Float arrays.
@@ -28,6 +29,21 @@ enum LossMath {
     /// BCE with logits, PyTorch 2.x order: `(1 − t)·x − logσ(x)`.
     @inline(__always) static func bceLogit(_ x: Float, _ t: Float) -> Float {
         (1 - t) * x - logSigmoid(x)
+    }
+
+    /// σ(x) and ln σ(x) of every logit, by the vectorised C kernel (about 1 ulp).
+    static func sigmoidTerms(_ logits: [Float]) -> (p: [Float], logSigmoid: [Float]) {
+        let n = logits.count
+        var p = [Float](repeating: 0, count: n), ls = [Float](repeating: 0, count: n)
+        if n == 0 { return (p, ls) }
+        logits.withUnsafeBufferPointer { x in
+            p.withUnsafeMutableBufferPointer { pp in
+                ls.withUnsafeMutableBufferPointer { l in
+                    la_sigmoid_log_sigmoid(x.baseAddress, Int64(n), pp.baseAddress, l.baseAddress)
+                }
+            }
+        }
+        return (p, ls)
     }
 
     /// `base^exponent` as `torch.pow(tensor, scalar)` computes it (0.5 → sqrt, 1, 2, 3 → products).
@@ -92,6 +108,39 @@ public enum Losses {
         guard value.isFinite, value >= 0 else { throw LabelAssignError.invalidParameter(name: name, reason: "must be finite and >= 0, got \(value)") }
     }
 
+    // MARK: - Per-prior sums over one-hot labels
+
+    /// Per-prior sums for one-hot style targets: `negative` fills every entry of `N × C` with its
+    /// negative-target loss from (x, σ(x), ln σ(x)) in one vectorisable pass; the entry at each
+    /// prior's label is then replaced by `positive(i, j)`; rows are summed in class order.
+    @inline(__always) static func labelRowSums(logits: [Float], labels: [Int32], numClasses c: Int,
+                                               negative: (_ x: Float, _ p: Float, _ logSigmoid: Float) -> Float,
+                                               positive: (_ row: Int, _ x: Float, _ p: Float, _ logSigmoid: Float) -> Float) -> [Float] {
+        var (p, elem) = LossMath.sigmoidTerms(logits)
+        var out = [Float](repeating: 0, count: labels.count)
+        logits.withUnsafeBufferPointer { x in
+            p.withUnsafeMutableBufferPointer { p in
+                elem.withUnsafeMutableBufferPointer { e in
+                    var posValues = [Float](repeating: 0, count: labels.count)
+                    for i in 0..<labels.count where Int(labels[i]) < c {
+                        let j = i * c + Int(labels[i])
+                        posValues[i] = positive(i, x[j], p[j], e[j])
+                    }
+                    for j in 0..<e.count { e[j] = negative(x[j], p[j], e[j]) }
+                    out.withUnsafeMutableBufferPointer { o in
+                        for i in 0..<o.count {
+                            if Int(labels[i]) < c { e[i * c + Int(labels[i])] = posValues[i] }
+                            var s: Float = 0
+                            for k in 0..<c { s += e[i * c + k] }
+                            o[i] = s
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
     // MARK: - Binary cross-entropy
 
     /// Element-wise BCE with logits (PyTorch `F.binary_cross_entropy_with_logits`, reduction none):
@@ -102,15 +151,13 @@ public enum Losses {
         try requireFinite(logits, field: "logits")
         try requireFinite(targets, field: "targets")
         guard posWeight.isFinite else { throw LabelAssignError.invalidParameter(name: "posWeight", reason: "must be finite") }
-        var out = [Float](repeating: 0, count: logits.count)
+        var (out, ls) = LossMath.sigmoidTerms(logits)
         logits.withUnsafeBufferPointer { x in
             targets.withUnsafeBufferPointer { t in
-                out.withUnsafeMutableBufferPointer { o in
-                    if posWeight == 1 {
-                        for i in 0..<x.count { o[i] = LossMath.bceLogit(x[i], t[i]) }
-                    } else {
+                ls.withUnsafeMutableBufferPointer { l in
+                    out.withUnsafeMutableBufferPointer { o in
                         let wm1 = posWeight - 1
-                        for i in 0..<x.count { o[i] = (1 - t[i]) * x[i] - (wm1 * t[i] + 1) * LossMath.logSigmoid(x[i]) }
+                        for i in 0..<x.count { o[i] = (1 - t[i]) * x[i] - (wm1 * t[i] + 1) * l[i] }
                     }
                 }
             }
@@ -141,9 +188,8 @@ public enum Losses {
     /// One element of torchvision `sigmoid_focal_loss`:
     /// `p = σ(x)`, `ce = BCEWithLogits(x, t)`, `p_t = p·t + (1 − p)(1 − t)`,
     /// `ℓ = α_t · ce · (1 − p_t)^γ` with `α_t = α·t + (1 − α)(1 − t)` (no α factor when α < 0).
-    @inline(__always) static func focalElement(_ x: Float, _ t: Float, alpha: Float, gamma: Float) -> Float {
-        let p = LossMath.sigmoid(x)
-        let ce = LossMath.bceLogit(x, t)
+    @inline(__always) static func focalElement(_ x: Float, _ t: Float, p: Float, logSigmoid: Float, alpha: Float, gamma: Float) -> Float {
+        let ce = (1 - t) * x - logSigmoid
         let pt = p * t + (1 - p) * (1 - t)
         var loss = ce * LossMath.torchPow(1 - pt, gamma)
         if alpha >= 0 { loss = (alpha * t + (1 - alpha) * (1 - t)) * loss }
@@ -157,11 +203,13 @@ public enum Losses {
         try requireFinite(logits, field: "logits")
         try requireFinite(targets, field: "targets")
         try requireNonNegative(gamma, name: "gamma")
-        var out = [Float](repeating: 0, count: logits.count)
+        var (out, ls) = LossMath.sigmoidTerms(logits)
         logits.withUnsafeBufferPointer { x in
             targets.withUnsafeBufferPointer { t in
-                out.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<x.count { o[i] = focalElement(x[i], t[i], alpha: alpha, gamma: gamma) }
+                ls.withUnsafeMutableBufferPointer { l in
+                    out.withUnsafeMutableBufferPointer { o in
+                        for i in 0..<x.count { o[i] = focalElement(x[i], t[i], p: o[i], logSigmoid: l[i], alpha: alpha, gamma: gamma) }
+                    }
                 }
             }
         }
@@ -176,21 +224,20 @@ public enum Losses {
         try requireLabels(labels, numClasses: numClasses, rows: labels.count, logitCount: logits.count)
         try requireFinite(logits, field: "logits", width: numClasses)
         try requireNonNegative(gamma, name: "gamma")
-        let c = numClasses
-        var out = [Float](repeating: 0, count: labels.count)
-        logits.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { o in
-                for i in 0..<o.count {
-                    let label = Int(labels[i])
-                    var s: Float = 0
-                    for k in 0..<c {
-                        s += focalElement(x[i * c + k], k == label ? 1 : 0, alpha: alpha, gamma: gamma)
-                    }
-                    o[i] = s
-                }
-            }
+        let oneMinusAlpha = 1 - alpha
+        let positive = { (_: Int, x: Float, p: Float, l: Float) -> Float in
+            focalElement(x, 1, p: p, logSigmoid: l, alpha: alpha, gamma: gamma)
         }
-        return out
+        // t = 0: p_t = 1 − p, so the modulating factor is (1 − (1 − p))^γ, as torchvision computes it.
+        if gamma == 2 && alpha >= 0 {
+            return labelRowSums(logits: logits, labels: labels, numClasses: numClasses, negative: { x, p, l in
+                let m = 1 - (1 - p)
+                return oneMinusAlpha * ((x - l) * (m * m))
+            }, positive: positive)
+        }
+        return labelRowSums(logits: logits, labels: labels, numClasses: numClasses, negative: { x, p, l in
+            focalElement(x, 0, p: p, logSigmoid: l, alpha: alpha, gamma: gamma)
+        }, positive: positive)
     }
 
     // MARK: - Quality focal loss (GFL)
@@ -206,28 +253,16 @@ public enum Losses {
         try requireFinite(logits, field: "logits", width: numClasses)
         try requireFinite(scores, field: "scores")
         try requireNonNegative(beta, name: "beta")
-        let c = numClasses
-        var out = [Float](repeating: 0, count: labels.count)
-        logits.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { o in
-                for i in 0..<o.count {
-                    let label = Int(labels[i])
-                    var s: Float = 0
-                    for k in 0..<c {
-                        let v = x[i * c + k]
-                        let p = LossMath.sigmoid(v)
-                        if k == label {
-                            let y = scores[i]
-                            s += LossMath.bceLogit(v, y) * LossMath.torchPow(abs(y - p), beta)
-                        } else {
-                            s += LossMath.bceLogit(v, 0) * LossMath.torchPow(p, beta)
-                        }
-                    }
-                    o[i] = s
-                }
-            }
+        let positive = { (i: Int, x: Float, p: Float, l: Float) -> Float in
+            let y = scores[i]
+            return ((1 - y) * x - l) * LossMath.torchPow(abs(y - p), beta)
         }
-        return out
+        if beta == 2 {
+            return labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
+                                negative: { x, p, l in (x - l) * (p * p) }, positive: positive)
+        }
+        return labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
+                            negative: { x, p, l in (x - l) * LossMath.torchPow(p, beta) }, positive: positive)
     }
 
     /// Per-prior quality focal loss on probabilities, mmdet `quality_focal_loss_with_prob`
@@ -265,10 +300,11 @@ public enum Losses {
 
     /// One element of mmdet `varifocal_loss`: weight `q` (or 1 when not IoU-weighted) for `q > 0`,
     /// `α·|σ(x) − q|^γ` for `q ≤ 0`; `ℓ = BCEWithLogits(x, q)·weight`.
-    @inline(__always) static func varifocalElement(_ x: Float, _ q: Float, alpha: Float, gamma: Float, iouWeighted: Bool) -> Float {
+    @inline(__always) static func varifocalElement(_ x: Float, _ q: Float, p: Float, logSigmoid: Float, alpha: Float, gamma: Float,
+                                                   iouWeighted: Bool) -> Float {
         let weight: Float
-        if q > 0 { weight = iouWeighted ? q : 1 } else { weight = alpha * LossMath.torchPow(abs(LossMath.sigmoid(x) - q), gamma) }
-        return LossMath.bceLogit(x, q) * weight
+        if q > 0 { weight = iouWeighted ? q : 1 } else { weight = alpha * LossMath.torchPow(abs(p - q), gamma) }
+        return ((1 - q) * x - logSigmoid) * weight
     }
 
     /// Element-wise varifocal loss, mmdet `varifocal_loss` (α 0.75, γ 2, IoU-weighted), reduction
@@ -279,11 +315,15 @@ public enum Losses {
         try requireFinite(logits, field: "logits")
         try requireFinite(targets, field: "targets")
         try requireNonNegative(gamma, name: "gamma")
-        var out = [Float](repeating: 0, count: logits.count)
+        var (out, ls) = LossMath.sigmoidTerms(logits)
         logits.withUnsafeBufferPointer { x in
             targets.withUnsafeBufferPointer { t in
-                out.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<x.count { o[i] = varifocalElement(x[i], t[i], alpha: alpha, gamma: gamma, iouWeighted: iouWeighted) }
+                ls.withUnsafeMutableBufferPointer { l in
+                    out.withUnsafeMutableBufferPointer { o in
+                        for i in 0..<x.count {
+                            o[i] = varifocalElement(x[i], t[i], p: o[i], logSigmoid: l[i], alpha: alpha, gamma: gamma, iouWeighted: iouWeighted)
+                        }
+                    }
                 }
             }
         }
@@ -299,22 +339,15 @@ public enum Losses {
         try requireFinite(logits, field: "logits", width: numClasses)
         try requireFinite(scores, field: "scores")
         try requireNonNegative(gamma, name: "gamma")
-        let c = numClasses
-        var out = [Float](repeating: 0, count: labels.count)
-        logits.withUnsafeBufferPointer { x in
-            out.withUnsafeMutableBufferPointer { o in
-                for i in 0..<o.count {
-                    let label = Int(labels[i])
-                    var s: Float = 0
-                    for k in 0..<c {
-                        let q: Float = k == label ? scores[i] : 0
-                        s += varifocalElement(x[i * c + k], q, alpha: alpha, gamma: gamma, iouWeighted: iouWeighted)
-                    }
-                    o[i] = s
-                }
-            }
+        let positive = { (i: Int, x: Float, p: Float, l: Float) -> Float in
+            varifocalElement(x, scores[i], p: p, logSigmoid: l, alpha: alpha, gamma: gamma, iouWeighted: iouWeighted)
         }
-        return out
+        if gamma == 2 {
+            return labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
+                                negative: { x, p, l in (x - l) * (alpha * (p * p)) }, positive: positive)
+        }
+        return labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
+                            negative: { x, p, l in (x - l) * (alpha * LossMath.torchPow(p, gamma)) }, positive: positive)
     }
 
     // MARK: - Box losses
