@@ -72,6 +72,22 @@ private func close(_ got: Float, _ expected: Double, rel: Double = 1e-4) -> Bool
         #expect(abs(got[5] - 40) < 1e-5 && abs(got[6] - 40) < 1e-5)
     }
 
+    @Test func bceStaysAccurateAcrossTheLogitRange() throws {
+        // Sweep −30…30. Relative precision everywhere (e.g. x = 20, t = 1 costs 2.06e-9) except where
+        // PyTorch's own form `(1 − t)·x − logσ(x)` cancels, t = 0 and x < 0: there the error is
+        // absolute, about ulp(x), as in the reference (the fixtures depend on that rounding).
+        let x = stride(from: -30.0, through: 30.0, by: 0.37).map { Float($0) }
+        for t: Float in [0, 1] {
+            let got = try Losses.bceWithLogits(logits: x, targets: [Float](repeating: t, count: x.count))
+            for i in x.indices {
+                let xd = Double(x[i])
+                let want = t == 1 ? log1p(exp(-xd)) : log1p(exp(xd))
+                let floor = t == 0 && x[i] < 0 ? Double(x[i].ulp) : 0
+                #expect(abs(Double(got[i]) - want) <= 2e-6 * want + floor, "x \(x[i]) t \(t): \(got[i]) vs \(want)")
+            }
+        }
+    }
+
     @Test func posWeightScalesThePositiveTerm() throws {
         // t = 1: loss = −w·ln σ(x); t = 0: unchanged.
         let x: [Float] = [0.3, 0.3]
