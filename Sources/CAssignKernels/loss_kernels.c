@@ -56,6 +56,9 @@ static inline float log1p_01(float z) {
     return d == 0.0f ? z : l * (z / d);
 }
 
+/* Compiled twice, for AVX2 (8 lanes) and the baseline; the loader picks one per CPU. No FMA is
+   enabled, so both clones perform the same IEEE operations and give identical results. */
+__attribute__((target_clones("avx2", "default")))
 void la_sigmoid_log_sigmoid(const float *x, int64_t n, float *sig, float *logsig) {
     for (int64_t i = 0; i < n; i++) {
         float v = x[i];

@@ -34,14 +34,16 @@ enum LossMath {
     /// σ(x) and ln σ(x) of every logit, by the vectorised C kernel (about 1 ulp).
     static func sigmoidTerms(_ logits: [Float]) -> (p: [Float], logSigmoid: [Float]) {
         let n = logits.count
-        var p = [Float](repeating: 0, count: n), ls = [Float](repeating: 0, count: n)
-        if n == 0 { return (p, ls) }
-        logits.withUnsafeBufferPointer { x in
-            p.withUnsafeMutableBufferPointer { pp in
-                ls.withUnsafeMutableBufferPointer { l in
+        if n == 0 { return ([], []) }
+        var ls: [Float] = []
+        let p = [Float](unsafeUninitializedCapacity: n) { pp, pCount in
+            ls = [Float](unsafeUninitializedCapacity: n) { l, lCount in
+                logits.withUnsafeBufferPointer { x in
                     la_sigmoid_log_sigmoid(x.baseAddress, Int64(n), pp.baseAddress, l.baseAddress)
                 }
+                lCount = n
             }
+            pCount = n
         }
         return (p, ls)
     }
@@ -78,9 +80,10 @@ public enum Losses {
 
     static func requireFinite(_ values: [Float], field: String, width: Int = 1) throws {
         let bad = values.withUnsafeBufferPointer { b -> Int? in
-            var allFinite = true
-            for i in 0..<b.count { allFinite = allFinite && b[i].isFinite }
-            if allFinite { return nil }
+            // Branch-free scan (vectorises): an all-ones exponent marks NaN or ±∞.
+            var flagged: UInt32 = 0
+            for i in 0..<b.count { flagged |= (b[i].bitPattern & 0x7f80_0000) == 0x7f80_0000 ? 1 : 0 }
+            if flagged == 0 { return nil }
             for i in 0..<b.count where !b[i].isFinite { return i }
             return nil
         }
@@ -130,15 +133,22 @@ public enum Losses {
                     out.withUnsafeMutableBufferPointer { o in
                         for i in 0..<o.count {
                             if Int(labels[i]) < c { e[i * c + Int(labels[i])] = posValues[i] }
-                            var s: Float = 0
-                            for k in 0..<c { s += e[i * c + k] }
-                            o[i] = s
+                            o[i] = rowSum(UnsafeBufferPointer(rebasing: e[(i * c)..<(i * c + c)]))
                         }
                     }
                 }
             }
         }
         return out
+    }
+
+    /// Sum of a short row with four interleaved accumulators (independent add chains).
+    @inline(__always) static func rowSum(_ r: UnsafeBufferPointer<Float>) -> Float {
+        var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0
+        var k = 0
+        while k + 4 <= r.count { a0 += r[k]; a1 += r[k + 1]; a2 += r[k + 2]; a3 += r[k + 3]; k += 4 }
+        while k < r.count { a0 += r[k]; k += 1 }
+        return (a0 + a1) + (a2 + a3)
     }
 
     // MARK: - Binary cross-entropy
