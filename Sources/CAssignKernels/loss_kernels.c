@@ -59,13 +59,18 @@ static inline float log1p_01(float z) {
 /* Compiled twice, for AVX2 (8 lanes) and the baseline; the loader picks one per CPU. No FMA is
    enabled, so both clones perform the same IEEE operations and give identical results. */
 __attribute__((target_clones("avx2", "default")))
-void la_sigmoid_log_sigmoid(const float *x, int64_t n, float *sig, float *logsig) {
+int la_sigmoid_log_sigmoid(const float *x, int64_t n, float *sig, float *logsig) {
+    uint32_t flagged = 0;
     for (int64_t i = 0; i < n; i++) {
         float v = x[i];
+        uint32_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        flagged |= (bits & 0x7f800000u) == 0x7f800000u;   /* NaN or infinity */
         float av = v < 0.0f ? -v : v;
         float z = exp_nonpositive(-av);
         float one_plus = 1.0f + z;
         sig[i] = (v >= 0.0f ? 1.0f : z) / one_plus;
         logsig[i] = (v < 0.0f ? v : 0.0f) - log1p_01(z);
     }
+    return flagged != 0;
 }

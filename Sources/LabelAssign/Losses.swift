@@ -31,20 +31,23 @@ enum LossMath {
         (1 - t) * x - logSigmoid(x)
     }
 
-    /// σ(x) and ln σ(x) of every logit, by the vectorised C kernel (about 1 ulp).
-    static func sigmoidTerms(_ logits: [Float]) -> (p: [Float], logSigmoid: [Float]) {
+    /// σ(x) and ln σ(x) of every logit, by the vectorised C kernel (about 1 ulp). The kernel also
+    /// scans for NaN / ±∞; one is reported as a typed error naming `field` and its row.
+    static func sigmoidTerms(_ logits: [Float], field: String = "logits", width: Int = 1) throws -> (p: [Float], logSigmoid: [Float]) {
         let n = logits.count
         if n == 0 { return ([], []) }
         var ls: [Float] = []
+        var flagged: Int32 = 0
         let p = [Float](unsafeUninitializedCapacity: n) { pp, pCount in
             ls = [Float](unsafeUninitializedCapacity: n) { l, lCount in
-                logits.withUnsafeBufferPointer { x in
+                flagged = logits.withUnsafeBufferPointer { x in
                     la_sigmoid_log_sigmoid(x.baseAddress, Int64(n), pp.baseAddress, l.baseAddress)
                 }
                 lCount = n
             }
             pCount = n
         }
+        if flagged != 0 { try Losses.requireFinite(logits, field: field, width: width) }
         return (p, ls)
     }
 
@@ -118,8 +121,8 @@ public enum Losses {
     /// prior's label is then replaced by `positive(i, j)`; rows are summed in class order.
     @inline(__always) static func labelRowSums(logits: [Float], labels: [Int32], numClasses c: Int,
                                                negative: (_ x: Float, _ p: Float, _ logSigmoid: Float) -> Float,
-                                               positive: (_ row: Int, _ x: Float, _ p: Float, _ logSigmoid: Float) -> Float) -> [Float] {
-        var (p, elem) = LossMath.sigmoidTerms(logits)
+                                               positive: (_ row: Int, _ x: Float, _ p: Float, _ logSigmoid: Float) -> Float) throws -> [Float] {
+        var (p, elem) = try LossMath.sigmoidTerms(logits, width: c)
         var out = [Float](repeating: 0, count: labels.count)
         logits.withUnsafeBufferPointer { x in
             p.withUnsafeMutableBufferPointer { p in
@@ -161,10 +164,9 @@ public enum Losses {
     /// reference's does; the focal-family fixtures reproduce to 1e-4 only with that rounding.
     public static func bceWithLogits(logits: [Float], targets: [Float], posWeight: Float = 1) throws -> [Float] {
         try requireSameCount(logits, targets, field: "targets")
-        try requireFinite(logits, field: "logits")
         try requireFinite(targets, field: "targets")
         guard posWeight.isFinite else { throw LabelAssignError.invalidParameter(name: "posWeight", reason: "must be finite") }
-        var (out, ls) = LossMath.sigmoidTerms(logits)
+        var (out, ls) = try LossMath.sigmoidTerms(logits)
         logits.withUnsafeBufferPointer { x in
             targets.withUnsafeBufferPointer { t in
                 ls.withUnsafeMutableBufferPointer { l in
@@ -213,10 +215,9 @@ public enum Losses {
     /// dense (possibly soft) targets of the same shape as `logits`. Defaults α 0.25, γ 2.
     public static func sigmoidFocal(logits: [Float], targets: [Float], alpha: Float = 0.25, gamma: Float = 2) throws -> [Float] {
         try requireSameCount(logits, targets, field: "targets")
-        try requireFinite(logits, field: "logits")
         try requireFinite(targets, field: "targets")
         try requireNonNegative(gamma, name: "gamma")
-        var (out, ls) = LossMath.sigmoidTerms(logits)
+        var (out, ls) = try LossMath.sigmoidTerms(logits)
         logits.withUnsafeBufferPointer { x in
             targets.withUnsafeBufferPointer { t in
                 ls.withUnsafeMutableBufferPointer { l in
@@ -235,7 +236,6 @@ public enum Losses {
     public static func sigmoidFocal(logits: [Float], labels: [Int32], numClasses: Int,
                                     alpha: Float = 0.25, gamma: Float = 2) throws -> [Float] {
         try requireLabels(labels, numClasses: numClasses, rows: labels.count, logitCount: logits.count)
-        try requireFinite(logits, field: "logits", width: numClasses)
         try requireNonNegative(gamma, name: "gamma")
         let oneMinusAlpha = 1 - alpha
         let positive = { (_: Int, x: Float, p: Float, l: Float) -> Float in
@@ -243,12 +243,12 @@ public enum Losses {
         }
         // t = 0: p_t = 1 − p, so the modulating factor is (1 − (1 − p))^γ, as torchvision computes it.
         if gamma == 2 && alpha >= 0 {
-            return labelRowSums(logits: logits, labels: labels, numClasses: numClasses, negative: { x, p, l in
+            return try labelRowSums(logits: logits, labels: labels, numClasses: numClasses, negative: { x, p, l in
                 let m = 1 - (1 - p)
                 return oneMinusAlpha * ((x - l) * (m * m))
             }, positive: positive)
         }
-        return labelRowSums(logits: logits, labels: labels, numClasses: numClasses, negative: { x, p, l in
+        return try labelRowSums(logits: logits, labels: labels, numClasses: numClasses, negative: { x, p, l in
             focalElement(x, 0, p: p, logSigmoid: l, alpha: alpha, gamma: gamma)
         }, positive: positive)
     }
@@ -263,7 +263,6 @@ public enum Losses {
                                     beta: Float = 2) throws -> [Float] {
         try requireLabels(labels, numClasses: numClasses, rows: labels.count, logitCount: logits.count)
         guard scores.count == labels.count else { throw LabelAssignError.shapeMismatch(field: "scores", expected: labels.count, actual: scores.count) }
-        try requireFinite(logits, field: "logits", width: numClasses)
         try requireFinite(scores, field: "scores")
         try requireNonNegative(beta, name: "beta")
         let positive = { (i: Int, x: Float, p: Float, l: Float) -> Float in
@@ -271,10 +270,10 @@ public enum Losses {
             return ((1 - y) * x - l) * LossMath.torchPow(abs(y - p), beta)
         }
         if beta == 2 {
-            return labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
+            return try labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
                                 negative: { x, p, l in (x - l) * (p * p) }, positive: positive)
         }
-        return labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
+        return try labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
                             negative: { x, p, l in (x - l) * LossMath.torchPow(p, beta) }, positive: positive)
     }
 
@@ -325,10 +324,9 @@ public enum Losses {
     public static func varifocal(logits: [Float], targets: [Float], alpha: Float = 0.75, gamma: Float = 2,
                                  iouWeighted: Bool = true) throws -> [Float] {
         try requireSameCount(logits, targets, field: "targets")
-        try requireFinite(logits, field: "logits")
         try requireFinite(targets, field: "targets")
         try requireNonNegative(gamma, name: "gamma")
-        var (out, ls) = LossMath.sigmoidTerms(logits)
+        var (out, ls) = try LossMath.sigmoidTerms(logits)
         logits.withUnsafeBufferPointer { x in
             targets.withUnsafeBufferPointer { t in
                 ls.withUnsafeMutableBufferPointer { l in
@@ -349,17 +347,16 @@ public enum Losses {
                                  alpha: Float = 0.75, gamma: Float = 2, iouWeighted: Bool = true) throws -> [Float] {
         try requireLabels(labels, numClasses: numClasses, rows: labels.count, logitCount: logits.count)
         guard scores.count == labels.count else { throw LabelAssignError.shapeMismatch(field: "scores", expected: labels.count, actual: scores.count) }
-        try requireFinite(logits, field: "logits", width: numClasses)
         try requireFinite(scores, field: "scores")
         try requireNonNegative(gamma, name: "gamma")
         let positive = { (i: Int, x: Float, p: Float, l: Float) -> Float in
             varifocalElement(x, scores[i], p: p, logSigmoid: l, alpha: alpha, gamma: gamma, iouWeighted: iouWeighted)
         }
         if gamma == 2 {
-            return labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
+            return try labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
                                 negative: { x, p, l in (x - l) * (alpha * (p * p)) }, positive: positive)
         }
-        return labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
+        return try labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
                             negative: { x, p, l in (x - l) * (alpha * LossMath.torchPow(p, gamma)) }, positive: positive)
     }
 

@@ -17,8 +17,9 @@ extern "C" {
 /**
  * For i < n: sig[i] = 1 / (1 + exp(-x[i])) and logsig[i] = min(x[i], 0) - log1p(exp(-|x[i]|)).
  * Finite inputs give finite outputs (exp(-|x|) is floored at FLT_MIN instead of underflowing).
+ * Returns 1 if some x[i] is NaN or infinite (its outputs are then meaningless), else 0.
  */
-void la_sigmoid_log_sigmoid(const float *x, int64_t n, float *sig, float *logsig);
+int la_sigmoid_log_sigmoid(const float *x, int64_t n, float *sig, float *logsig);
 
 #ifdef __cplusplus
 }
