@@ -10,25 +10,17 @@ import Foundation
 //
 // Numerics. BCE with logits is computed as PyTorch 2.x does it,
 // `(1 − t)·x − logσ(x)` with `logσ(x) = min(x, 0) − ln(1 + e^{−|x|})`, which never
-// overflows. The probability BCE clamps each log at −100 as `F.binary_cross_entropy` does.
+// overflows; σ(x) and ln σ(x) come from a vectorised C kernel (`la_sigmoid_log_sigmoid`,
+// Cephes-style exp/log within about 1 ulp, as PyTorch's own vectorised math is). The
+// probability BCE clamps each log at −100 as `F.binary_cross_entropy` does.
 // Non-finite inputs are rejected with a typed error naming the field and index, so no
 // loss returns NaN.
 
 /// Scalar float32 helpers shared by the losses and targets (PyTorch operation order).
 enum LossMath {
-    /// ln σ(x) = min(x, 0) − log1p(e^{−|x|}) (PyTorch `log_sigmoid`).
-    @inline(__always) static func logSigmoid(_ x: Float) -> Float {
-        min(x, 0) - log1pf(expf(-abs(x)))
-    }
-
     /// σ(x) = 1 / (1 + e^{−x}) (PyTorch `sigmoid`; e^{−x} = ∞ gives 0, not NaN).
     @inline(__always) static func sigmoid(_ x: Float) -> Float {
         1 / (1 + expf(-x))
-    }
-
-    /// BCE with logits, PyTorch 2.x order: `(1 − t)·x − logσ(x)`.
-    @inline(__always) static func bceLogit(_ x: Float, _ t: Float) -> Float {
-        (1 - t) * x - logSigmoid(x)
     }
 
     /// σ(x) and ln σ(x) of every logit, by the vectorised C kernel (about 1 ulp). The kernel also
@@ -118,14 +110,16 @@ public enum Losses {
 
     /// Per-prior sums for one-hot style targets: `negative` fills every entry of `N × C` with its
     /// negative-target loss from (x, σ(x), ln σ(x)) in one vectorisable pass; the entry at each
-    /// prior's label is then replaced by `positive(i, j)`; rows are summed in class order.
+    /// prior's label is then replaced by `positive(i, j)`; rows are summed with four interleaved
+    /// accumulators (the reference's own reduction order is unspecified; all terms are ≥ 0).
     @inline(__always) static func labelRowSums(logits: [Float], labels: [Int32], numClasses c: Int,
                                                negative: (_ x: Float, _ p: Float, _ logSigmoid: Float) -> Float,
                                                positive: (_ row: Int, _ x: Float, _ p: Float, _ logSigmoid: Float) -> Float) throws -> [Float] {
-        var (p, elem) = try LossMath.sigmoidTerms(logits, width: c)
+        let (p, firstLogSigmoid) = try LossMath.sigmoidTerms(logits, width: c)
+        var elem = firstLogSigmoid
         var out = [Float](repeating: 0, count: labels.count)
         logits.withUnsafeBufferPointer { x in
-            p.withUnsafeMutableBufferPointer { p in
+            p.withUnsafeBufferPointer { p in
                 elem.withUnsafeMutableBufferPointer { e in
                     var posValues = [Float](repeating: 0, count: labels.count)
                     for i in 0..<labels.count where Int(labels[i]) < c {
