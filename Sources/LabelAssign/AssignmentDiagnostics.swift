@@ -106,7 +106,6 @@ public struct AssignmentDiagnostics: Sendable, Equatable {
             try Losses.requireFinite(obj, field: "obj_logits")
         }
         try Losses.requireFinite(scene.clsLogits, field: "cls_logits", width: c)
-        try Losses.requireFinite(scene.predBoxes, field: "pred_bboxes", width: 4)
 
         // IoU and score of every positive.
         let iou = TrainingTargets.positiveOverlaps(assigned, scene: scene, kind: .iou, convention: configuration.convention)

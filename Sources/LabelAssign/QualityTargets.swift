@@ -20,7 +20,8 @@ public struct TrainingLabels: Sendable, Equatable {
 /// Builders of soft and hard training targets from an assignment (see each function's reference).
 public enum TrainingTargets {
 
-    /// Checks that `assignedGT` fits the scene: one entry per prior, values in `[-2, G)`.
+    /// Checks that `assignedGT` fits the scene (one entry per prior, values in `[-2, G)`), the labels
+    /// are classes, and the boxes are finite (the overlap kernels do not propagate NaN).
     static func check(_ assignedGT: [Int32], _ scene: Scene) throws {
         guard assignedGT.count == scene.priorCount else {
             throw LabelAssignError.shapeMismatch(field: "assigned_gt", expected: scene.priorCount, actual: assignedGT.count)
@@ -36,6 +37,9 @@ public enum TrainingTargets {
         guard scene.predBoxes.count == 4 * scene.priorCount else {
             throw LabelAssignError.shapeMismatch(field: "pred_bboxes", expected: scene.priorCount, actual: scene.predBoxes.count / 4)
         }
+        guard scene.gtBoxes.count == 4 * g else { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: nil, reason: "rows must have 4 values") }
+        try Losses.requireFinite(scene.predBoxes, field: "pred_bboxes", width: 4)
+        try Losses.requireFinite(scene.gtBoxes, field: "gt_bboxes", width: 4)
     }
 
     /// Class labels and label weights of every prior (mmdet `labels`, `label_weights`).
@@ -283,6 +287,7 @@ public struct YOLOv5Objectness: Sendable {
         try TrainingTargets.check(assignment.assignedGT, scene)
         var t = TrainingTargets.positiveOverlaps(assignment.assignedGT, scene: scene, kind: .ciou, convention: .ultralytics)
         for (i, a) in assignment.assignedGT.enumerated() where a >= 0 {
+            guard !t[i].isNaN else { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: i, reason: "CIoU with object \(a) is not a number") }
             let iou = max(t[i], 0)
             t[i] = gr < 1 ? (1 - gr) + gr * iou : iou
         }

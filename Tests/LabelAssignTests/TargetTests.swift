@@ -176,6 +176,11 @@ private func handScene(levels: [(Int, Int)] = [(8, 4)], classes: Int, gt: [Float
         }
         #expect(throws: LabelAssignError.self) { try TrainingTargets.oneHot(Assignment(assignedGT: [0, 2, -1, -1]), scene: scene) }
         #expect(throws: LabelAssignError.self) { try TrainingTargets.vflQuality(Assignment(assignedGT: [0, -3, -1, -1]), scene: scene) }
+        var nanScene = scene
+        nanScene.predBoxes[4] = .nan   // prior 1's x1
+        #expect(throws: LabelAssignError.self) { try YOLOv5Objectness().targets(assignment, scene: nanScene) }
+        #expect(throws: LabelAssignError.self) { try TrainingTargets.gflQuality(assignment, scene: nanScene) }
+        #expect(throws: LabelAssignError.self) { try TaskAlignedTargets(.tood)(assignment, scene: nanScene) }
     }
 }
 
