@@ -37,6 +37,9 @@ public enum TrainingTargets {
         guard scene.predBoxes.count == 4 * scene.priorCount else {
             throw LabelAssignError.shapeMismatch(field: "pred_bboxes", expected: scene.priorCount, actual: scene.predBoxes.count / 4)
         }
+        guard scene.clsLogits.count == scene.priorCount * scene.numClasses else {
+            throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: scene.priorCount * scene.numClasses, actual: scene.clsLogits.count)
+        }
         guard scene.gtBoxes.count == 4 * g else { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: nil, reason: "rows must have 4 values") }
         try Losses.requireFinite(scene.predBoxes, field: "pred_bboxes", width: 4)
         try Losses.requireFinite(scene.gtBoxes, field: "gt_bboxes", width: 4)

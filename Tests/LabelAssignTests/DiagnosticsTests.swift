@@ -113,6 +113,9 @@ private func diagnosticScene(scores: [Double], obj: [Float]? = nil) -> Scene {
         #expect(throws: LabelAssignError.self) {
             try AssignmentDiagnostics.measure(Assignment(assignedGT: [1, -1, -1, -1, -1, -1]), scene: scene)
         }
+        var short = scene
+        short.clsLogits.removeLast()
+        #expect(throws: LabelAssignError.self) { try AssignmentDiagnostics.measure(Assignment(assignedGT: [0, -1, -1, -1, -1, -1]), scene: short) }
         var nan = scene
         nan.clsLogits[3] = .nan
         #expect(throws: LabelAssignError.self) { try AssignmentDiagnostics.measure(Assignment(assignedGT: [0, -1, -1, -1, -1, -1]), scene: nan) }
