@@ -153,7 +153,15 @@ public struct HungarianMatcher: Assigner {
         return (queries, r.rows, r.cols, r.total)
     }
 
+    /// Assigns the priors, then marks background priors whose point lies inside a `gt_ignore`
+    /// box as ignored (`-2`); positives stay positive (the reference has no ignore regions).
     public func assign(_ scene: Scene) throws -> Assignment {
+        var result = try assignWithoutIgnoreRegions(scene)
+        try IgnoreRegions.apply(scene: scene, rule: .pointInside, to: &result)
+        return result
+    }
+
+    func assignWithoutIgnoreRegions(_ scene: Scene) throws -> Assignment {
         let m = try match(scene)
         var assigned = [Int32](repeating: -1, count: scene.priorCount)
         for (r, c) in zip(m.rows, m.cols) { assigned[m.queries[r]] = Int32(c) }

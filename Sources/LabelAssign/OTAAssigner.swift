@@ -362,7 +362,15 @@ public struct OTAAssigner: Assigner {
         return dense
     }
 
+    /// Assigns the priors, then marks background priors whose point lies inside a `gt_ignore`
+    /// box as ignored (`-2`); positives stay positive (the reference has no ignore regions).
     public func assign(_ scene: Scene) throws -> Assignment {
+        var result = try assignWithoutIgnoreRegions(scene)
+        try IgnoreRegions.apply(scene: scene, rule: .pointInside, to: &result)
+        return result
+    }
+
+    func assignWithoutIgnoreRegions(_ scene: Scene) throws -> Assignment {
         try configuration.validate()
         try scene.validate()
         let n = scene.priorCount, g = scene.gtCount

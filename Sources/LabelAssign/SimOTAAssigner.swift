@@ -110,7 +110,15 @@ public struct SimOTAAssigner: Assigner {
     /// Assigns the priors of `scene`. Throws `missingField("obj_logits")` without objectness,
     /// `invalidParameter` for a bad configuration, and a typed error for inconsistent arrays,
     /// out-of-range labels or non-finite values on the priors it reads.
+    /// Assigns the priors, then marks background priors whose point lies inside a `gt_ignore`
+    /// box as ignored (`-2`); positives stay positive (the reference has no ignore regions).
     public func assign(_ scene: Scene) throws -> Assignment {
+        var result = try assignWithoutIgnoreRegions(scene)
+        try IgnoreRegions.apply(scene: scene, rule: .pointInside, to: &result)
+        return result
+    }
+
+    func assignWithoutIgnoreRegions(_ scene: Scene) throws -> Assignment {
         try configuration.validate()
         let n = scene.priorCount, g = scene.gtCount, classes = scene.numClasses
         guard let obj = scene.objLogits else { throw LabelAssignError.missingField("obj_logits") }

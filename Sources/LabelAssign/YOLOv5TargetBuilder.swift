@@ -189,7 +189,15 @@ public struct YOLOv5TargetBuilder: Assigner {
         return order.map { out[$0] }
     }
 
+    /// Assigns the priors, then marks background priors whose point lies inside a `gt_ignore`
+    /// box as ignored (`-2`); positives stay positive (the reference has no ignore regions).
     public func assign(_ scene: Scene) throws -> Assignment {
+        var result = try assignWithoutIgnoreRegions(scene)
+        try IgnoreRegions.apply(scene: scene, rule: .pointInside, to: &result)
+        return result
+    }
+
+    func assignWithoutIgnoreRegions(_ scene: Scene) throws -> Assignment {
         let entries = try targets(scene)
         let counts = PriorGrid.levelCounts(width: scene.imageWidth, height: scene.imageHeight, strides: scene.strides)
         let ranges = scene.levelRanges

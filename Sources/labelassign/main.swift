@@ -19,17 +19,24 @@ func runMain() -> Never {
     do {
         try command.run()
         exit(0)
-    } catch let e as ExitCode {
-        exit(e.rawValue)
-    } catch let e as CleanExit {
-        LabelAssignCommand.exit(withError: e)
-    } catch let e as ValidationError {
-        FileHandleStderr.write("labelassign: error: \(e.message)\n")
-        exit(2)
+    } catch let e as LabelAssignError {
+        FileHandleStderr.write("labelassign: error: \(oneLine(e.description))\n")
+        exit(1)
     } catch {
-        FileHandleStderr.write("labelassign: error: \(String(describing: error).split(separator: "\n").joined(separator: " "))\n")
+        let code = LabelAssignCommand.exitCode(for: error)
+        if code == .success { LabelAssignCommand.exit(withError: error) }  // --help and clean exits
+        if let e = error as? ExitCode { exit(e.rawValue) }
+        if code == .validationFailure {
+            FileHandleStderr.write("labelassign: error: \(oneLine(LabelAssignCommand.message(for: error)))\n")
+            exit(2)
+        }
+        FileHandleStderr.write("labelassign: error: \(oneLine(String(describing: error)))\n")
         exit(1)
     }
+}
+
+func oneLine(_ s: String) -> String {
+    s.split(whereSeparator: \.isNewline).joined(separator: " ")
 }
 
 enum FileHandleStderr {
