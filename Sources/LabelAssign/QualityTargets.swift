@@ -36,16 +36,9 @@ public enum TrainingTargets {
         for (i, a) in assignedGT.enumerated() where a < -2 || Int(a) >= g {
             throw LabelAssignError.invalidValue(field: "assigned_gt", index: i, reason: "\(a) is not an object index in [0, \(g)), -1 or -2")
         }
-        guard scene.gtLabels.count == g else { throw LabelAssignError.shapeMismatch(field: "gt_labels", expected: g, actual: scene.gtLabels.count) }
-        for (i, l) in scene.gtLabels.enumerated() where l < 0 || Int(l) >= scene.numClasses {
-            throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(scene.numClasses))")
-        }
-        guard scene.predBoxes.count == 4 * scene.priorCount else {
-            throw LabelAssignError.shapeMismatch(field: "pred_bboxes", expected: scene.priorCount, actual: scene.predBoxes.count / 4)
-        }
-        guard scene.clsLogits.count == scene.priorCount * scene.numClasses else {
-            throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: scene.priorCount * scene.numClasses, actual: scene.clsLogits.count)
-        }
+        try scene.checkGTLabels()
+        try scene.checkPredBoxCount()
+        try scene.checkClassLogitCount()
         guard scene.gtBoxes.count == 4 * g else { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: nil, reason: "rows must have 4 values") }
         try Losses.requireFinite(scene.predBoxes, field: "pred_bboxes", width: 4)
         try Losses.requireFinite(scene.gtBoxes, field: "gt_bboxes", width: 4)

@@ -96,10 +96,7 @@ public struct YOLOv5TargetBuilder: Assigner {
         }
         try Scene.checkBoxes(scene.gtBoxes, field: "gt_bboxes")
         let g = scene.gtCount
-        guard scene.gtLabels.count == g else { throw LabelAssignError.shapeMismatch(field: "gt_labels", expected: g, actual: scene.gtLabels.count) }
-        for (i, l) in scene.gtLabels.enumerated() where l < 0 || Int(l) >= scene.numClasses {
-            throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(scene.numClasses))")
-        }
+        try scene.checkGTLabels()
         guard scene.imageWidth > 0, scene.imageHeight > 0 else {
             throw LabelAssignError.invalidValue(field: "image", index: nil, reason: "width and height must be positive")
         }
