@@ -372,9 +372,7 @@ public struct YOLOv5Objectness: Sendable {
         }
         let bce = try Losses.bceWithLogits(logits: objLogits, targets: targets, posWeight: configuration.posWeight)
         let means = levelRanges.map { Losses.mean(Array(bce[$0])) }
-        var total: Float = 0
-        for l in means.indices { total += balance[l] * means[l] }
-        return Loss(levelMeans: means, balance: balance, total: total)
+        return Loss(levelMeans: means, balance: balance, total: try LevelBalance.balanced(means, weights: balance))
     }
 
     /// Targets and loss for a scene with `obj_logits`.
