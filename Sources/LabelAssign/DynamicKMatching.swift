@@ -336,6 +336,17 @@ enum DynamicCostInput {
         try Scene.checkBoxes(scene.gtBoxes, field: "gt_bboxes")
     }
 
+    /// Object geometry straight from the corner boxes (mmdet): region edges are the box edges,
+    /// centre `(x1 + x2) / 2`, area `(x2 - x1) · (y2 - y1)`.
+    static func cornerGeometry(_ scene: Scene) -> [la_object_geometry] {
+        let b = scene.gtBoxes
+        return (0..<scene.gtCount).map { j in
+            let x1 = b[4 * j], y1 = b[4 * j + 1], x2 = b[4 * j + 2], y2 = b[4 * j + 3]
+            return la_object_geometry(left: x1, right: x2, top: y1, bottom: y2, cx: (x1 + x2) / 2, cy: (y1 + y2) / 2,
+                                      box: (x1, y1, x2, y2), area: (x2 - x1) * (y2 - y1))
+        }
+    }
+
     /// Throws the error naming the non-finite input of `prior`.
     static func reportNonFinite(_ scene: Scene, prior: Int, objectness: Bool) throws {
         if objectness, let obj = scene.objLogits, !obj[prior].isFinite {
