@@ -2,95 +2,10 @@
 
 #include <math.h>
 
-/* Same results on every code path: never fuse a multiply and an add. */
-#pragma clang fp contract(off)
+#include "vector_math.h"
 
-/* Hot loops get AVX-512 and AVX2 clones chosen at load time; the default clone is SSE2. */
-#if defined(__x86_64__) && defined(__linux__)
-#define LA_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-#else
-#define LA_CLONES
-#endif
-
-static inline float la_from_bits(int32_t i) { float f; __builtin_memcpy(&f, &i, 4); return f; }
-static inline int32_t la_to_bits(float f) { int32_t i; __builtin_memcpy(&i, &f, 4); return i; }
 static inline float la_max(float a, float b) { return a >= b ? a : b; }
 static inline float la_min(float a, float b) { return a <= b ? a : b; }
-
-/* 2^n for integral n in [-150, 130], as a product of two normal powers of two. */
-static inline float la_scale2(float p, int32_t n) {
-    int32_t n1 = n >> 1, n2 = n - n1;
-    return p * la_from_bits((n1 + 127) << 23) * la_from_bits((n2 + 127) << 23);
-}
-
-/* e^r for |r| <= ln2/2 (Cephes expf polynomial). */
-static inline float la_exp_poly(float r) {
-    float z = r * r;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    return p * z + r + 1.0f;
-}
-
-/* e^x: about 1 ulp; +inf above ~88.72, 0 below ~-103.9. */
-static inline float la_exp(float x) {
-    x = x < -104.0f ? -104.0f : x;
-    x = x > 89.0f ? 89.0f : x;
-    float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
-    float r = x - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    return la_scale2(la_exp_poly(r), (int32_t)n);
-}
-
-/* 10^y: about 1-2 ulp; +inf above ~38.53, 0 below ~-45. */
-static inline float la_exp10(float y) {
-    y = y < -46.0f ? -46.0f : y;
-    y = y > 39.0f ? 39.0f : y;
-    float n = (y * 3.32192809488736235f + 12582912.0f) - 12582912.0f;
-    float r = y - n * 0.301025390625f; /* log10(2) split: n * hi is exact */
-    r = r - n * 4.6050389811952e-06f;
-    return la_scale2(la_exp_poly(r * 2.30258509299404568f), (int32_t)n);
-}
-
-/* ln(x) for x >= 0 (Cephes logf polynomial, about 1 ulp); -inf at 0. */
-static inline float la_log(float x) {
-    int tiny = x < 1.17549435e-38f; /* subnormal: scale up by 2^25 */
-    float xs = tiny ? x * 33554432.0f : x;
-    int32_t ix = la_to_bits(xs);
-    int32_t e = ((ix >> 23) & 0xff) - 126 - (tiny ? 25 : 0);
-    float mant = la_from_bits((ix & 0x007fffff) | 0x3f000000); /* [0.5, 1) */
-    int small = mant < 0.707106781186547524f;
-    float f = small ? (mant + mant) - 1.0f : mant - 1.0f;
-    float fe = (float)(small ? e - 1 : e);
-    float z = f * f;
-    float y = 7.0376836292e-2f;
-    y = y * f - 1.1514610310e-1f;
-    y = y * f + 1.1676998740e-1f;
-    y = y * f - 1.2420140846e-1f;
-    y = y * f + 1.4249322787e-1f;
-    y = y * f - 1.6668057665e-1f;
-    y = y * f + 2.0000714765e-1f;
-    y = y * f - 2.4999993993e-1f;
-    y = y * f + 3.3333331174e-1f;
-    y = y * f * z;
-    y = y + -2.12194440e-4f * fe;
-    y = y + -0.5f * z;
-    float r = f + y;
-    r = r + 0.693359375f * fe;
-    return x == 0.0f ? -INFINITY : r;
-}
-
-/* ln(1 + u) for u >= -1; -inf at -1. */
-static inline float la_log1p(float u) {
-    float w = 1.0f + u;
-    float r = la_log(w) + (u - (w - 1.0f)) / (w == 0.0f ? 1.0f : w);
-    return w == 0.0f ? -INFINITY : r;
-}
-
-static inline float la_sigmoid(float x) { return 1.0f / (1.0f + la_exp(-x)); }
 
 /* Sum of v[0..<n] with eight interleaved accumulators, combined pairwise. */
 static inline float la_sum(const float *v, int64_t n) {

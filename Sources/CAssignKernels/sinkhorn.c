@@ -3,74 +3,12 @@
 #include <math.h>
 #include <stdlib.h>
 
-#pragma STDC FP_CONTRACT OFF
+#include "vector_math.h"
 
-/* Branch-free float32 exp and log1p (Cody-Waite reduction, Cephes polynomials; about
- * 1 ulp), written so that loops over them vectorise. Every kernel of this file uses them,
- * so the dense and the sparse Sinkhorn agree bit for bit. exp underflows to exactly 0
- * below -86.5 (no subnormals) and overflows to +inf above 88.72; NaN propagates. */
-static inline float la_expf(float x) {
-    float xc = x < -86.5f ? -86.5f : (x > 88.72f ? 88.72f : x);
-    float n = __builtin_floorf(xc * 1.44269504088896341f + 0.5f);
-    float r = xc - n * 0.693359375f;
-    r = r - n * -2.12194440e-4f;
-    float y = 1.9875691500e-4f;
-    y = y * r + 1.3981999507e-3f;
-    y = y * r + 8.3334519073e-3f;
-    y = y * r + 4.1665795894e-2f;
-    y = y * r + 1.6666665459e-1f;
-    y = y * r + 5.0000001201e-1f;
-    y = y * (r * r) + r + 1.0f;
-    union { int32_t i; float f; } scale;
-    scale.i = ((int32_t)n + 126) << 23; /* 2^(n-1): n = 128 stays finite */
-    float out = (y * scale.f) * 2.0f;
-    out = x < -86.5f ? 0.0f : out;
-    out = x > 88.72f ? INFINITY : out;
-    return x != x ? x : out;
-}
-
-/* log of x in [1, 2] (the argument range log1p needs here). */
-static inline float la_log_1_2(float x) {
-    union { float f; int32_t i; } b = { x };
-    float e = (float)(((b.i >> 23) & 0xff) - 126);
-    b.i = (b.i & 0x807fffff) | 0x3f000000; /* mantissa in [0.5, 1) */
-    float m = b.f;
-    int small = m < 0.707106781186547524f;
-    e = small ? e - 1.0f : e;
-    m = small ? (m + m) - 1.0f : m - 1.0f;
-    float z = m * m;
-    float y = 7.0376836292e-2f;
-    y = y * m - 1.1514610310e-1f;
-    y = y * m + 1.1676998740e-1f;
-    y = y * m - 1.2420140846e-1f;
-    y = y * m + 1.4249322787e-1f;
-    y = y * m - 1.6668057665e-1f;
-    y = y * m + 2.0000714765e-1f;
-    y = y * m - 2.4999993993e-1f;
-    y = y * m + 3.3333331174e-1f;
-    y = y * m * z;
-    y = y + e * -2.12194440e-4f;
-    y = y - 0.5f * z;
-    return (m + y) + e * 0.693359375f;
-}
-
-/* log1p(z) for z in [0, 1] (Goldberg: log(u) * z / (u - 1) with u = 1 + z). */
-static inline float la_log1p_0_1(float z) {
-    float u = 1.0f + z;
-    float d = u - 1.0f;
-    float l = la_log_1_2(u) * (z / (d == 0.0f ? 1.0f : d));
-    return d == 0.0f ? z : l;
-}
+/* Every exp here is la_exp_ftz: a term far below its row or column maximum is an
+ * exact 0, so the dense and the sparse Sinkhorn agree bit for bit. */
 
 /* M_ij = ((-C_ij + u_i) + v_j) / eps, in this order (OTA). */
-/* The heavy loops are compiled twice, for AVX2 and for the baseline, and picked at load
- * time. Both clones run the same float operations (no FMA contraction), so results agree. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__clang__)
-#define LA_MULTIVERSION __attribute__((target_clones("avx2", "default")))
-#else
-#define LA_MULTIVERSION
-#endif
-
 static inline float ota_m(float c, float u, float v, float eps) {
     return ((-c + u) + v) / eps;
 }
@@ -88,8 +26,8 @@ static inline __attribute__((always_inline)) float log_sum_exp_max(float *values
     *max_out = nan ? NAN : m;
     if (nan) return NAN;
     float shift = isinf(m) ? 0.0f : m;
-    if (n == 1) return logf(la_expf(values[0] - shift)) + shift;
-    for (int64_t k = 0; k < n; k++) values[k] = la_expf(values[k] - shift);
+    if (n == 1) return logf(la_exp_ftz(values[0] - shift)) + shift;
+    for (int64_t k = 0; k < n; k++) values[k] = la_exp_ftz(values[k] - shift);
     float s = 0.0f;
     for (int64_t k = 0; k < n; k++) s += values[k];
     return logf(s) + shift;
@@ -118,7 +56,7 @@ static inline __attribute__((always_inline)) float row_log_sum_exp(float *values
     *max_out = nan ? NAN : m;
     if (nan || n == 0) return nan ? NAN : logf(0.0f);
     float shift = isinf(m) ? 0.0f : m;
-    for (int64_t k = 0; k < n; k++) values[k] = la_expf(values[k] - shift);
+    for (int64_t k = 0; k < n; k++) values[k] = la_exp_ftz(values[k] - shift);
     if (col == NULL) {
         for (int64_t k = 0; k < n8; k += 8)
             for (int t = 0; t < 8; t++) lane[t] += values[k + t];
@@ -136,7 +74,7 @@ static inline float log_sum_exp_single(float m) {
     return 0.0f + m;
 }
 
-LA_MULTIVERSION
+LA_CLONES
 void la_sinkhorn_fixed_dense(const float *cost, int64_t rows, int64_t cols,
                              const float *mu, const float *nu, float eps, int32_t iterations,
                              float *u, float *v, float *plan, float *scratch) {
@@ -157,10 +95,10 @@ void la_sinkhorn_fixed_dense(const float *cost, int64_t rows, int64_t cols,
         }
     }
     for (int64_t i = 0; i < rows; i++)
-        for (int64_t j = 0; j < cols; j++) plan[i * cols + j] = la_expf(ota_m(cost[i * cols + j], u[i], v[j], eps));
+        for (int64_t j = 0; j < cols; j++) plan[i * cols + j] = la_exp_ftz(ota_m(cost[i * cols + j], u[i], v[j], eps));
 }
 
-LA_MULTIVERSION
+LA_CLONES
 int la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
                               const int64_t *row_start, const int32_t *entry_col, const float *entry_cost,
                               const int64_t *col_start, const int64_t *col_entry, const int32_t *entry_row,
@@ -248,7 +186,7 @@ int la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
             exact &= LA_BELOW(bound);
         }
         for (int64_t k = row_start[i]; k < row_start[i + 1]; k++)
-            plan[k] = la_expf(ota_m(entry_cost[k], u[i], v[entry_col[k]], eps));
+            plan[k] = la_exp_ftz(ota_m(entry_cost[k], u[i], v[entry_col[k]], eps));
     }
 #undef LA_BELOW
     free(lognu);
@@ -258,7 +196,7 @@ int la_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
 
 /* log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)) (torch's CPU kernel). */
 static inline float log_sigmoid_from(float x, float e /* exp(-|x|) */) {
-    return (x < 0.0f ? x : 0.0f) - la_log1p_0_1(e);
+    return (x < 0.0f ? x : 0.0f) - la_log1p_unit(e);
 }
 
 static inline float power(float x, float gamma) {
@@ -269,7 +207,7 @@ static inline float power(float x, float gamma) {
  * ce = (1 - 0) * x - log_sigmoid(x); p_t = p * 0 + (1 - p) * 1; loss = ce * (1 - p_t)^gamma;
  * alpha_t = alpha * 0 + (1 - alpha) * 1. */
 static inline float focal_target0(float x, float at, float gamma) {
-    float e = la_expf(-fabsf(x));
+    float e = la_exp_ftz(-fabsf(x));
     /* sigmoid(x) = 1 / (1 + exp(-x)); for x < 0 the same value as e / (1 + e). */
     float p = x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
     float ce = x - log_sigmoid_from(x, e);
@@ -284,14 +222,14 @@ float la_focal_loss_target0(float x, float alpha, float gamma) {
 
 /* Target 1: ce = 0 * x - log_sigmoid(x); p_t = p; alpha_t = alpha. */
 float la_focal_loss_target1(float x, float alpha, float gamma) {
-    float e = la_expf(-fabsf(x));
+    float e = la_exp_ftz(-fabsf(x));
     float p = x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
     float ce = 0.0f * x - log_sigmoid_from(x, e);
     float loss = ce * power(1.0f - p, gamma);
     return alpha * loss;
 }
 
-LA_MULTIVERSION
+LA_CLONES
 void la_focal_background_sum(const float *logits, int64_t n, int64_t classes,
                              float alpha, float gamma, float *out) {
     float at = (float)(1.0 - (double)alpha);

@@ -326,24 +326,24 @@ enum DynamicCostInput {
 
     /// The array-length and label checks that keep the kernels in bounds.
     static func checkShapes(_ scene: Scene) throws {
-        let n = scene.priorCount, g = scene.gtCount, classes = scene.numClasses
+        let classes = scene.numClasses
         guard classes > 0 else { throw LabelAssignError.invalidValue(field: "num_classes", index: nil, reason: "must be positive, got \(classes)") }
         guard scene.priors.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "priors", index: nil, reason: "rows must have 4 values") }
         guard scene.gtBoxes.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: nil, reason: "rows must have 4 values") }
-        guard scene.gtLabels.count == g else { throw LabelAssignError.shapeMismatch(field: "gt_labels", expected: g, actual: scene.gtLabels.count) }
-        guard scene.predBoxes.count == 4 * n else { throw LabelAssignError.shapeMismatch(field: "pred_bboxes", expected: n, actual: scene.predBoxes.count / 4) }
-        guard scene.clsLogits.count == n * classes else {
-            throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: n * classes, actual: scene.clsLogits.count)
-        }
-        for (i, l) in scene.gtLabels.enumerated() where l < 0 || Int(l) >= classes {
-            throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(classes))")
-        }
-        for (i, v) in scene.gtBoxes.enumerated() where !v.isFinite {
-            throw LabelAssignError.invalidValue(field: "gt_bboxes", index: i / 4, reason: "\(v) is not finite")
-        }
-        for j in 0..<g {
-            if scene.gtBoxes[4 * j + 2] < scene.gtBoxes[4 * j] { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: j, reason: "x2 < x1") }
-            if scene.gtBoxes[4 * j + 3] < scene.gtBoxes[4 * j + 1] { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: j, reason: "y2 < y1") }
+        try scene.checkGTLabels()
+        try scene.checkPredBoxCount()
+        try scene.checkClassLogitCount()
+        try Scene.checkBoxes(scene.gtBoxes, field: "gt_bboxes")
+    }
+
+    /// Object geometry straight from the corner boxes (mmdet): region edges are the box edges,
+    /// centre `(x1 + x2) / 2`, area `(x2 - x1) · (y2 - y1)`.
+    static func cornerGeometry(_ scene: Scene) -> [la_object_geometry] {
+        let b = scene.gtBoxes
+        return (0..<scene.gtCount).map { j in
+            let x1 = b[4 * j], y1 = b[4 * j + 1], x2 = b[4 * j + 2], y2 = b[4 * j + 3]
+            return la_object_geometry(left: x1, right: x2, top: y1, bottom: y2, cx: (x1 + x2) / 2, cy: (y1 + y2) / 2,
+                                      box: (x1, y1, x2, y2), area: (x2 - x1) * (y2 - y1))
         }
     }
 

@@ -86,12 +86,7 @@ public struct DynamicSoftLabelAssigner: Assigner {
         let n = scene.priorCount, g = scene.gtCount, classes = scene.numClasses
         if g == 0 { return DynamicCostInput.background(n) }
 
-        let objects: [la_object_geometry] = (0..<g).map { j in
-            let b = scene.gtBoxes
-            let x1 = b[4 * j], y1 = b[4 * j + 1], x2 = b[4 * j + 2], y2 = b[4 * j + 3]
-            return la_object_geometry(left: x1, right: x2, top: y1, bottom: y2, cx: (x1 + x2) / 2, cy: (y1 + y2) / 2,
-                                      box: (x1, y1, x2, y2), area: (x2 - x1) * (y2 - y1))
-        }
+        let objects = DynamicCostInput.cornerGeometry(scene)
         var centres = DynamicCostInput.PriorCentres(count: n)
         scene.priors.withUnsafeBufferPointer { p in
             for i in 0..<n {

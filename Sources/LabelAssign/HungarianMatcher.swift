@@ -63,10 +63,7 @@ public struct HungarianMatcher: Assigner {
             throw LabelAssignError.invalidValue(field: "image", index: nil, reason: "width and height must be positive")
         }
         try Scene.checkBoxes(scene.gtBoxes, field: "gt_bboxes")
-        guard scene.gtLabels.count == g else { throw LabelAssignError.shapeMismatch(field: "gt_labels", expected: g, actual: scene.gtLabels.count) }
-        for (i, l) in scene.gtLabels.enumerated() where l < 0 || Int(l) >= c {
-            throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(c))")
-        }
+        try scene.checkGTLabels()
         var seen = [Bool](repeating: false, count: n)
         for (k, p) in queries.enumerated() {
             guard p >= 0, p < n else { throw LabelAssignError.invalidValue(field: "queries", index: k, reason: "prior \(p) outside [0, \(n))") }

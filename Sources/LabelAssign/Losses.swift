@@ -157,16 +157,26 @@ public enum Losses {
     /// the result carries an absolute error of about ulp(x) (1e-6 at x = −10), exactly as the
     /// reference's does; the focal-family fixtures reproduce to 1e-4 only with that rounding.
     public static func bceWithLogits(logits: [Float], targets: [Float], posWeight: Float = 1) throws -> [Float] {
+        let wm1 = posWeight - 1
+        return try denseElementwise(logits: logits, targets: targets, validate: {
+            guard posWeight.isFinite else { throw LabelAssignError.invalidParameter(name: "posWeight", reason: "must be finite") }
+        }, { x, t, _, l in (1 - t) * x - (wm1 * t + 1) * l })
+    }
+
+    /// The dense (logits-shaped target) form shared by the element-wise losses: checks that `targets`
+    /// matches `logits` and is finite, runs `validate` (the loss's own parameters), then
+    /// `out[i] = element(x_i, t_i, σ(x_i), log σ(x_i))`.
+    @inline(__always) static func denseElementwise(logits: [Float], targets: [Float], validate: () throws -> Void,
+                                                   _ element: (Float, Float, Float, Float) -> Float) throws -> [Float] {
         try requireSameCount(logits, targets, field: "targets")
         try requireFinite(targets, field: "targets")
-        guard posWeight.isFinite else { throw LabelAssignError.invalidParameter(name: "posWeight", reason: "must be finite") }
+        try validate()
         var (out, ls) = try LossMath.sigmoidTerms(logits)
         logits.withUnsafeBufferPointer { x in
             targets.withUnsafeBufferPointer { t in
                 ls.withUnsafeMutableBufferPointer { l in
                     out.withUnsafeMutableBufferPointer { o in
-                        let wm1 = posWeight - 1
-                        for i in 0..<x.count { o[i] = (1 - t[i]) * x[i] - (wm1 * t[i] + 1) * l[i] }
+                        for i in 0..<x.count { o[i] = element(x[i], t[i], o[i], l[i]) }
                     }
                 }
             }
@@ -208,20 +218,9 @@ public enum Losses {
     /// Element-wise sigmoid focal loss (torchvision `ops.sigmoid_focal_loss`, reduction none) for
     /// dense (possibly soft) targets of the same shape as `logits`. Defaults α 0.25, γ 2.
     public static func sigmoidFocal(logits: [Float], targets: [Float], alpha: Float = 0.25, gamma: Float = 2) throws -> [Float] {
-        try requireSameCount(logits, targets, field: "targets")
-        try requireFinite(targets, field: "targets")
-        try requireNonNegative(gamma, name: "gamma")
-        var (out, ls) = try LossMath.sigmoidTerms(logits)
-        logits.withUnsafeBufferPointer { x in
-            targets.withUnsafeBufferPointer { t in
-                ls.withUnsafeMutableBufferPointer { l in
-                    out.withUnsafeMutableBufferPointer { o in
-                        for i in 0..<x.count { o[i] = focalElement(x[i], t[i], p: o[i], logSigmoid: l[i], alpha: alpha, gamma: gamma) }
-                    }
-                }
-            }
+        try denseElementwise(logits: logits, targets: targets, validate: { try requireNonNegative(gamma, name: "gamma") }) { x, t, p, l in
+            focalElement(x, t, p: p, logSigmoid: l, alpha: alpha, gamma: gamma)
         }
-        return out
     }
 
     /// Per-prior sigmoid focal loss against one-hot targets, summed over the classes:
@@ -317,22 +316,9 @@ public enum Losses {
     /// none, for a dense target `q` of the logits' shape (IoU at the positive's class, 0 elsewhere).
     public static func varifocal(logits: [Float], targets: [Float], alpha: Float = 0.75, gamma: Float = 2,
                                  iouWeighted: Bool = true) throws -> [Float] {
-        try requireSameCount(logits, targets, field: "targets")
-        try requireFinite(targets, field: "targets")
-        try requireNonNegative(gamma, name: "gamma")
-        var (out, ls) = try LossMath.sigmoidTerms(logits)
-        logits.withUnsafeBufferPointer { x in
-            targets.withUnsafeBufferPointer { t in
-                ls.withUnsafeMutableBufferPointer { l in
-                    out.withUnsafeMutableBufferPointer { o in
-                        for i in 0..<x.count {
-                            o[i] = varifocalElement(x[i], t[i], p: o[i], logSigmoid: l[i], alpha: alpha, gamma: gamma, iouWeighted: iouWeighted)
-                        }
-                    }
-                }
-            }
+        try denseElementwise(logits: logits, targets: targets, validate: { try requireNonNegative(gamma, name: "gamma") }) { x, t, p, l in
+            varifocalElement(x, t, p: p, logSigmoid: l, alpha: alpha, gamma: gamma, iouWeighted: iouWeighted)
         }
-        return out
     }
 
     /// Per-prior varifocal loss summed over the classes, for the target `q = onehot(label)·score`

@@ -95,15 +95,8 @@ enum AssignerInputGuard {
         }
         guard s.gtBoxes.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: nil, reason: "rows must have 4 values") }
         guard s.gtIgnore.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "gt_ignore", index: nil, reason: "rows must have 4 values") }
-        guard s.gtLabels.count == s.gtCount else { throw LabelAssignError.shapeMismatch(field: "gt_labels", expected: s.gtCount, actual: s.gtLabels.count) }
-        for (i, l) in s.gtLabels.enumerated() where l < 0 || Int(l) >= s.numClasses {
-            throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(s.numClasses))")
-        }
-        guard s.predBoxes.count == s.priors.count else {
-            throw LabelAssignError.shapeMismatch(field: "pred_bboxes", expected: s.priorCount, actual: s.predBoxes.count / 4)
-        }
-        guard s.clsLogits.count == s.priorCount * s.numClasses else {
-            throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: s.priorCount * s.numClasses, actual: s.clsLogits.count)
-        }
+        try s.checkGTLabels()
+        try s.checkPredBoxCount()
+        try s.checkClassLogitCount()
     }
 }

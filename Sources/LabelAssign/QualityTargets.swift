@@ -4,6 +4,12 @@
 // −2 ignored) and the scene it was made on. Priors that are not positive get target 0;
 // ignored priors also get label weight 0 (`TrainingLabels.weights`).
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Per-prior class labels in the mmdet convention: the object's class for positives,
 /// `numClasses` for background and ignored priors, with weight 0 for ignored priors.
 public struct TrainingLabels: Sendable, Equatable {
@@ -30,16 +36,9 @@ public enum TrainingTargets {
         for (i, a) in assignedGT.enumerated() where a < -2 || Int(a) >= g {
             throw LabelAssignError.invalidValue(field: "assigned_gt", index: i, reason: "\(a) is not an object index in [0, \(g)), -1 or -2")
         }
-        guard scene.gtLabels.count == g else { throw LabelAssignError.shapeMismatch(field: "gt_labels", expected: g, actual: scene.gtLabels.count) }
-        for (i, l) in scene.gtLabels.enumerated() where l < 0 || Int(l) >= scene.numClasses {
-            throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(scene.numClasses))")
-        }
-        guard scene.predBoxes.count == 4 * scene.priorCount else {
-            throw LabelAssignError.shapeMismatch(field: "pred_bboxes", expected: scene.priorCount, actual: scene.predBoxes.count / 4)
-        }
-        guard scene.clsLogits.count == scene.priorCount * scene.numClasses else {
-            throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: scene.priorCount * scene.numClasses, actual: scene.clsLogits.count)
-        }
+        try scene.checkGTLabels()
+        try scene.checkPredBoxCount()
+        try scene.checkClassLogitCount()
         guard scene.gtBoxes.count == 4 * g else { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: nil, reason: "rows must have 4 values") }
         try Losses.requireFinite(scene.predBoxes, field: "pred_bboxes", width: 4)
         try Losses.requireFinite(scene.gtBoxes, field: "gt_bboxes", width: 4)
@@ -270,8 +269,9 @@ public struct YOLOv5Objectness: Sendable {
 
     public init(_ configuration: Configuration = Configuration()) { self.configuration = configuration }
 
-    /// YOLOv5's balance: `[4, 1, 0.4]` for 3 levels, else the first `levels` of `[4, 1, 0.25, 0.06, 0.02]`.
-    /// More than 5 levels have no default (YOLOv5 would index past its list): an error.
+    /// YOLOv5's objectness balance (`ComputeLoss`, ultralytics/yolov5 7.0 `utils/loss.py`): `[4, 1, 0.4]`
+    /// for 3 levels, else the first `levels` of `[4, 1, 0.25, 0.06, 0.02]`. Fewer than 1 or more than 5
+    /// levels have no default (YOLOv5 would index past its list): an error.
     public static func defaultBalance(levels: Int) throws -> [Float] {
         if levels == 3 { return [4, 1, 0.4] }
         let five: [Float] = [4, 1, 0.25, 0.06, 0.02]
@@ -286,15 +286,74 @@ public struct YOLOv5Objectness: Sendable {
     /// changes only the 1e-7 eps placement), blended with gr; 0 for background and ignored priors.
     public func targets(_ assignment: Assignment, scene: Scene) throws -> [Float] {
         let gr = configuration.gr
-        guard gr.isFinite, gr >= 0, gr <= 1 else { throw LabelAssignError.invalidParameter(name: "gr", reason: "must be in [0, 1], got \(gr)") }
+        try Self.checkGR(gr)
         try TrainingTargets.check(assignment.assignedGT, scene)
         var t = TrainingTargets.positiveOverlaps(assignment.assignedGT, scene: scene, kind: .ciou, convention: .ultralytics)
         for (i, a) in assignment.assignedGT.enumerated() where a >= 0 {
             guard !t[i].isNaN else { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: i, reason: "CIoU with object \(a) is not a number") }
-            let iou = max(t[i], 0)
-            t[i] = gr < 1 ? (1 - gr) + gr * iou : iou
+            t[i] = Self.blend(ciou: t[i], gr: gr)
         }
         return t
+    }
+
+    /// Objectness target of one positive entry (YOLOv5 `ComputeLoss.__call__`): the (detached) CIoU
+    /// clamped at 0, blended as `(1 - gr) + gr · iou` when `gr < 1` (default `gr` = 1: the clamped
+    /// CIoU itself). Throws on a NaN / infinite CIoU or `gr` outside [0, 1].
+    public static func target(ciou: Float, gr: Float = 1) throws -> Float {
+        guard ciou.isFinite else { throw LabelAssignError.invalidValue(field: "ciou", index: nil, reason: "\(ciou) is not finite") }
+        try checkGR(gr)
+        return blend(ciou: ciou, gr: gr)
+    }
+
+    static func checkGR(_ gr: Float) throws {
+        guard gr.isFinite, gr >= 0, gr <= 1 else { throw LabelAssignError.invalidParameter(name: "gr", reason: "must be in [0, 1], got \(gr)") }
+    }
+
+    static func blend(ciou: Float, gr: Float) -> Float {
+        let iou = max(ciou, 0)
+        return gr < 1 ? (1 - gr) + gr * iou : iou
+    }
+
+    /// Element-wise CIoU of `xywh` boxes (stride 4, centre format) in the yolov5 `bbox_iou(..., CIoU=True)`
+    /// xywh convention (eps 1e-7; no eps on w or h). Heights must be positive and widths non-negative.
+    public static func ciou(_ boxes1: [Float], _ boxes2: [Float]) throws -> [Float] {
+        guard boxes1.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "boxes1", index: nil, reason: "rows must have 4 values") }
+        guard boxes1.count == boxes2.count else {
+            throw LabelAssignError.shapeMismatch(field: "boxes2", expected: boxes1.count / 4, actual: boxes2.count / 4)
+        }
+        for (field, b) in [("boxes1", boxes1), ("boxes2", boxes2)] {
+            for i in 0..<(b.count / 4) {
+                let row = [b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]
+                guard row.allSatisfy(\.isFinite), b[4 * i + 2] >= 0, b[4 * i + 3] > 0 else {
+                    throw LabelAssignError.invalidValue(field: field, index: i, reason: "needs finite values, w >= 0 and h > 0")
+                }
+            }
+        }
+        let eps: Float = 1e-7
+        let fourOverPi2: Float = 0.40528473456935108
+        var out = [Float](repeating: 0, count: boxes1.count / 4)
+        for i in 0..<out.count {
+            let x1 = boxes1[4 * i], y1 = boxes1[4 * i + 1], w1 = boxes1[4 * i + 2], h1 = boxes1[4 * i + 3]
+            let x2 = boxes2[4 * i], y2 = boxes2[4 * i + 1], w2 = boxes2[4 * i + 2], h2 = boxes2[4 * i + 3]
+            let w1h = w1 / 2, h1h = h1 / 2, w2h = w2 / 2, h2h = h2 / 2
+            let b1x1 = x1 - w1h, b1x2 = x1 + w1h, b1y1 = y1 - h1h, b1y2 = y1 + h1h
+            let b2x1 = x2 - w2h, b2x2 = x2 + w2h, b2y1 = y2 - h2h, b2y2 = y2 + h2h
+            let iw = Swift.max(Swift.min(b1x2, b2x2) - Swift.max(b1x1, b2x1), 0)
+            let ih = Swift.max(Swift.min(b1y2, b2y2) - Swift.max(b1y1, b2y1), 0)
+            let inter = iw * ih
+            let union = w1 * h1 + w2 * h2 - inter + eps
+            let iou = inter / union
+            let cw = Swift.max(b1x2, b2x2) - Swift.min(b1x1, b2x1)
+            let ch = Swift.max(b1y2, b2y2) - Swift.min(b1y1, b2y1)
+            let c2 = cw * cw + ch * ch + eps
+            let dx = b2x1 + b2x2 - b1x1 - b1x2, dy = b2y1 + b2y2 - b1y1 - b1y2
+            let rho2 = (dx * dx + dy * dy) / 4
+            let d = atanf(w2 / h2) - atanf(w1 / h1)
+            let v = fourOverPi2 * (d * d)
+            let alpha = v / (v - iou + (1 + eps))
+            out[i] = iou - (rho2 / c2 + v * alpha)
+        }
+        return out
     }
 
     /// The balanced objectness loss of one image: per level, the mean of
@@ -313,9 +372,7 @@ public struct YOLOv5Objectness: Sendable {
         }
         let bce = try Losses.bceWithLogits(logits: objLogits, targets: targets, posWeight: configuration.posWeight)
         let means = levelRanges.map { Losses.mean(Array(bce[$0])) }
-        var total: Float = 0
-        for l in means.indices { total += balance[l] * means[l] }
-        return Loss(levelMeans: means, balance: balance, total: total)
+        return Loss(levelMeans: means, balance: balance, total: try LevelBalance.balanced(means, weights: balance))
     }
 
     /// Targets and loss for a scene with `obj_logits`.

@@ -98,22 +98,38 @@ public struct Scene: Sendable, Equatable {
             }
         }
         try Scene.checkBoxes(gtBoxes, field: "gt_bboxes")
-        let g = gtCount
-        guard gtLabels.count == g else { throw LabelAssignError.shapeMismatch(field: "gt_labels", expected: g, actual: gtLabels.count) }
-        for (i, l) in gtLabels.enumerated() where l < 0 || Int(l) >= numClasses {
-            throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(numClasses))")
-        }
-        guard predBoxes.count == 4 * n else { throw LabelAssignError.shapeMismatch(field: "pred_bboxes", expected: n, actual: predBoxes.count / 4) }
+        try checkGTLabels()
+        try checkPredBoxCount()
         try Scene.checkBoxes(predBoxes, field: "pred_bboxes")
-        guard clsLogits.count == n * numClasses else {
-            throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: n * numClasses, actual: clsLogits.count)
-        }
+        try checkClassLogitCount()
         try Scene.checkFinite(clsLogits, field: "cls_logits", width: numClasses)
         if let obj = objLogits {
             guard obj.count == n else { throw LabelAssignError.shapeMismatch(field: "obj_logits", expected: n, actual: obj.count) }
             try Scene.checkFinite(obj, field: "obj_logits", width: 1)
         }
         try Scene.checkBoxes(gtIgnore, field: "gt_ignore")
+    }
+
+    /// `gt_labels`: one per object, each a class in `[0, numClasses)`.
+    func checkGTLabels() throws {
+        guard gtLabels.count == gtCount else { throw LabelAssignError.shapeMismatch(field: "gt_labels", expected: gtCount, actual: gtLabels.count) }
+        for (i, l) in gtLabels.enumerated() where l < 0 || Int(l) >= numClasses {
+            throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(numClasses))")
+        }
+    }
+
+    /// `pred_bboxes`: one row of 4 values per prior.
+    func checkPredBoxCount() throws {
+        guard predBoxes.count == 4 * priorCount else {
+            throw LabelAssignError.shapeMismatch(field: "pred_bboxes", expected: priorCount, actual: predBoxes.count / 4)
+        }
+    }
+
+    /// `cls_logits`: `numClasses` values per prior.
+    func checkClassLogitCount() throws {
+        guard clsLogits.count == priorCount * numClasses else {
+            throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: priorCount * numClasses, actual: clsLogits.count)
+        }
     }
 
     static func checkFinite(_ values: [Float], field: String, width: Int) throws {

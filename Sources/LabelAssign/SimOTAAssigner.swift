@@ -216,18 +216,15 @@ public struct SimOTAAssigner: Assigner {
 
     /// Object edges, centres and IoU boxes in the configured arithmetic.
     func objectGeometry(_ scene: Scene, yolox: Bool) -> [la_object_geometry] {
+        guard yolox else { return DynamicCostInput.cornerGeometry(scene) }
         let b = scene.gtBoxes
         return (0..<scene.gtCount).map { j in
             let x1 = b[4 * j], y1 = b[4 * j + 1], x2 = b[4 * j + 2], y2 = b[4 * j + 3]
             let cx = (x1 + x2) / 2, cy = (y1 + y2) / 2
-            if yolox {
-                let w = x2 - x1, h = y2 - y1
-                let l = cx - 0.5 * w, r = cx + 0.5 * w, t = cy - 0.5 * h, bt = cy + 0.5 * h
-                return la_object_geometry(left: l, right: r, top: t, bottom: bt, cx: cx, cy: cy,
-                                          box: (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), area: w * h)
-            }
-            return la_object_geometry(left: x1, right: x2, top: y1, bottom: y2, cx: cx, cy: cy,
-                                      box: (x1, y1, x2, y2), area: (x2 - x1) * (y2 - y1))
+            let w = x2 - x1, h = y2 - y1
+            let l = cx - 0.5 * w, r = cx + 0.5 * w, t = cy - 0.5 * h, bt = cy + 0.5 * h
+            return la_object_geometry(left: l, right: r, top: t, bottom: bt, cx: cx, cy: cy,
+                                      box: (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), area: w * h)
         }
     }
 }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Constants of YOLOv5's `ComputeLoss.build_targets` (ultralytics/yolov5 7.0 `utils/loss.py`).
 public struct YOLOv5Configuration: Sendable, Equatable {
     /// Anchor sizes in pixels, one list `[w0, h0, w1, h1, ...]` per level (finest first); every level
@@ -102,10 +96,7 @@ public struct YOLOv5TargetBuilder: Assigner {
         }
         try Scene.checkBoxes(scene.gtBoxes, field: "gt_bboxes")
         let g = scene.gtCount
-        guard scene.gtLabels.count == g else { throw LabelAssignError.shapeMismatch(field: "gt_labels", expected: g, actual: scene.gtLabels.count) }
-        for (i, l) in scene.gtLabels.enumerated() where l < 0 || Int(l) >= scene.numClasses {
-            throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(scene.numClasses))")
-        }
+        try scene.checkGTLabels()
         guard scene.imageWidth > 0, scene.imageHeight > 0 else {
             throw LabelAssignError.invalidValue(field: "image", index: nil, reason: "width and height must be positive")
         }
@@ -230,70 +221,5 @@ public struct YOLOv5TargetBuilder: Assigner {
         if !(t >= 0) { return 0 }
         if t >= Float(upper) { return upper }
         return Int(t)
-    }
-}
-
-/// Loss-side helpers of YOLOv5's `ComputeLoss.__call__` (ultralytics/yolov5 7.0 `utils/loss.py`).
-public enum YOLOv5Loss {
-    /// Objectness loss weight per level: `[4, 1, 0.4]` for 3 levels, else the first `levels` entries of
-    /// `[4, 1, 0.25, 0.06, 0.02]` (1 to 5 levels; the reference has no weights beyond 5).
-    public static func balance(levels: Int) throws -> [Float] {
-        guard levels >= 1, levels <= 5 else {
-            throw LabelAssignError.invalidParameter(name: "levels", reason: "balance is defined for 1 to 5 levels, got \(levels)")
-        }
-        if levels == 3 { return [4.0, 1.0, 0.4] }
-        return Array([Float(4.0), 1.0, 0.25, 0.06, 0.02].prefix(levels))
-    }
-
-    /// Objectness target of one positive entry: the (detached) CIoU clamped at 0, blended as
-    /// `(1 - gr) + gr · iou` when `gr < 1` (default `gr` = 1: the clamped CIoU itself).
-    /// Throws on a NaN / infinite CIoU or `gr` outside [0, 1].
-    public static func objectnessTarget(ciou: Float, gr: Float = 1) throws -> Float {
-        guard ciou.isFinite else { throw LabelAssignError.invalidValue(field: "ciou", index: nil, reason: "\(ciou) is not finite") }
-        guard gr.isFinite, gr >= 0, gr <= 1 else { throw LabelAssignError.invalidParameter(name: "gr", reason: "must lie in [0, 1], got \(gr)") }
-        let iou = Swift.max(ciou, 0)
-        return gr < 1 ? (1 - gr) + gr * iou : iou
-    }
-
-    /// Element-wise CIoU of `xywh` boxes (stride 4, centre format) in the yolov5 `bbox_iou(..., CIoU=True)`
-    /// xywh convention (eps 1e-7; no eps on w or h). Heights must be positive and widths non-negative.
-    public static func ciou(_ boxes1: [Float], _ boxes2: [Float]) throws -> [Float] {
-        guard boxes1.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "boxes1", index: nil, reason: "rows must have 4 values") }
-        guard boxes1.count == boxes2.count else {
-            throw LabelAssignError.shapeMismatch(field: "boxes2", expected: boxes1.count / 4, actual: boxes2.count / 4)
-        }
-        for (field, b) in [("boxes1", boxes1), ("boxes2", boxes2)] {
-            for i in 0..<(b.count / 4) {
-                let row = [b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]]
-                guard row.allSatisfy(\.isFinite), b[4 * i + 2] >= 0, b[4 * i + 3] > 0 else {
-                    throw LabelAssignError.invalidValue(field: field, index: i, reason: "needs finite values, w >= 0 and h > 0")
-                }
-            }
-        }
-        let eps: Float = 1e-7
-        let fourOverPi2: Float = 0.40528473456935108
-        var out = [Float](repeating: 0, count: boxes1.count / 4)
-        for i in 0..<out.count {
-            let x1 = boxes1[4 * i], y1 = boxes1[4 * i + 1], w1 = boxes1[4 * i + 2], h1 = boxes1[4 * i + 3]
-            let x2 = boxes2[4 * i], y2 = boxes2[4 * i + 1], w2 = boxes2[4 * i + 2], h2 = boxes2[4 * i + 3]
-            let w1h = w1 / 2, h1h = h1 / 2, w2h = w2 / 2, h2h = h2 / 2
-            let b1x1 = x1 - w1h, b1x2 = x1 + w1h, b1y1 = y1 - h1h, b1y2 = y1 + h1h
-            let b2x1 = x2 - w2h, b2x2 = x2 + w2h, b2y1 = y2 - h2h, b2y2 = y2 + h2h
-            let iw = Swift.max(Swift.min(b1x2, b2x2) - Swift.max(b1x1, b2x1), 0)
-            let ih = Swift.max(Swift.min(b1y2, b2y2) - Swift.max(b1y1, b2y1), 0)
-            let inter = iw * ih
-            let union = w1 * h1 + w2 * h2 - inter + eps
-            let iou = inter / union
-            let cw = Swift.max(b1x2, b2x2) - Swift.min(b1x1, b2x1)
-            let ch = Swift.max(b1y2, b2y2) - Swift.min(b1y1, b2y1)
-            let c2 = cw * cw + ch * ch + eps
-            let dx = b2x1 + b2x2 - b1x1 - b1x2, dy = b2y1 + b2y2 - b1y1 - b1y2
-            let rho2 = (dx * dx + dy * dy) / 4
-            let d = atanf(w2 / h2) - atanf(w1 / h1)
-            let v = fourOverPi2 * (d * d)
-            let alpha = v / (v - iou + (1 + eps))
-            out[i] = iou - (rho2 / c2 + v * alpha)
-        }
-        return out
     }
 }
