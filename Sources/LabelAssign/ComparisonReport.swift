@@ -43,8 +43,9 @@ extension ComparisonSummary {
             out += "\nquality of positives (class target IoU vs 1):\n"
             out += Self.align(qualityRows())
             out += "  r: Pearson(score, IoU) over an image's positives, mean over images; score = \(qualityScoreLabel)\n"
-            out += "  misranked: objects whose best-IoU positive is not their best-scored one; missed/obj: non-positive priors\n"
-            out += "  with IoU above the object's worst positive; QFL: per positive, class target IoU vs 1 (1-IoU: their gap)\n"
+            out += "  misranked: objects whose best-IoU positive is not their best-scored one\n"
+            out += "  missed/obj: non-positive priors whose predicted box beats the object's worst positive IoU\n"
+            out += "  QFL: quality focal loss per positive with the class target t = IoU or t = 1; gap = QFL t=1 - QFL t=IoU\n"
         }
         for s in statistics where s.failedImages > 0 {
             out += "\(s.assigner): failed on \(s.failedImages) image(s); first: \(s.firstError ?? "")\n"
@@ -62,7 +63,7 @@ extension ComparisonSummary {
 
     /// Header and one row per assigner of the quality table.
     func qualityRows() -> [[String]] {
-        var rows = [["assigner", "images", "r(score,IoU)", "misranked %", "missed/obj", "QFL IoU", "QFL 1", "1-IoU"]]
+        var rows = [["assigner", "images", "r(score,IoU)", "misranked %", "missed/obj", "QFL t=IoU", "QFL t=1", "gap"]]
         for s in statistics {
             let q = s.quality
             let gap = q.meanLossOneTarget.flatMap { one in q.meanLossIoUTarget.map { one - $0 } }
@@ -302,7 +303,7 @@ public enum ComparisonReport {
         h += "<p class=\"note\">r: Pearson correlation of score (\(esc(r.qualityScoreLabel))) and IoU over an image's positives, "
         h += "mean over images. Misranked: objects whose best-IoU positive is not their best-scored positive. "
         h += "Missed / object: non-positive priors whose box beats the object's worst positive IoU. "
-        h += "QFL: quality focal loss per positive with the class target IoU or 1.</p>\n<table>"
+        h += "QFL: quality focal loss per positive with the class target t = IoU or t = 1; gap: their difference.</p>\n<table>"
         let rows = r.qualityRows()
         h += "<tr>" + rows[0].map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
         for (i, row) in rows.dropFirst().enumerated() {

@@ -3,16 +3,20 @@ import CAssignKernels
 /// `AssignmentDiagnostics.measure` for several assignments of one scene (e.g. one per assigner).
 ///
 /// The scene-wide work is done once in `init`: the scene checks, the IoU of every object with every
-/// predicted box (G × N), and each prior's quality focal loss summed over the classes with the
-/// background label (N × C logits). `measure` then costs O(|P|·C + G·N) per assignment: the loss of a
+/// predicted box (G × N, kept only where it is positive: a missed prior must beat an IoU ≥ 0), and each
+/// prior's quality focal loss summed over the classes with the background label (N × C logits).
+/// `measure` then costs O(N + |P|·C + overlapping pairs) per assignment: the loss of a
 /// negative prior is its precomputed row, the loss of a positive is computed on its own row under
 /// both targets. Every QFL row sum depends on that row only and the rows are added in the same order
 /// as in `AssignmentDiagnostics.measure`, so the two give identical values.
 public struct SceneDiagnostics: Sendable {
     public let scene: Scene
     public let configuration: AssignmentDiagnostics.Configuration
-    /// Row-major G × N: IoU of object o with predicted box i.
-    let objectIoU: [Float]
+    /// The predicted boxes overlapping object o (IoU > 0) are `overlapPrior[overlapStart[o]..<overlapStart[o + 1]]`
+    /// with IoU `overlapIoU[...]`, in prior order.
+    let overlapStart: [Int]
+    let overlapPrior: [Int32]
+    let overlapIoU: [Float]
     /// Per prior: QFL summed over the classes when the prior is background.
     let backgroundLoss: [Float]
 
@@ -36,7 +40,15 @@ public struct SceneDiagnostics: Sendable {
         }
         self.scene = scene
         self.configuration = configuration
-        objectIoU = try pairwiseOverlap(scene.gtBoxes, scene.predBoxes, kind: .iou, convention: configuration.convention)
+        let iou = try pairwiseOverlap(scene.gtBoxes, scene.predBoxes, kind: .iou, convention: configuration.convention)
+        var start = [0], prior: [Int32] = [], value: [Float] = []
+        iou.withUnsafeBufferPointer { m in
+            for o in 0..<scene.gtCount {
+                for i in 0..<n where m[o * n + i] > 0 { prior.append(Int32(i)); value.append(m[o * n + i]) }
+                start.append(prior.count)
+            }
+        }
+        overlapStart = start; overlapPrior = prior; overlapIoU = value
         backgroundLoss = background
     }
 
@@ -114,21 +126,24 @@ public struct SceneDiagnostics: Sendable {
             if score[bestIoUPrior[o]] < bestScore[o] { misranked += 1 }
         }
 
-        // Missed high-quality priors, from the precomputed object rows.
+        // Missed high-quality priors, among the boxes overlapping each object (IoU > worst ≥ 0).
         var missedPerObject = [Int](repeating: 0, count: g)
         var missed = [UInt8](repeating: 0, count: n)
-        objectIoU.withUnsafeBufferPointer { rows in
-            assigned.withUnsafeBufferPointer { ag in
-                missed.withUnsafeMutableBufferPointer { missed in
-                    for o in 0..<g where bestIoUPrior[o] >= 0 {
-                        let worst = worstIoU[o], base = o * n
-                        var count = 0
-                        for i in 0..<n {
-                            let hit: UInt8 = ag[i] < 0 && rows[base + i] > worst ? 1 : 0
-                            count += Int(hit)
-                            missed[i] |= hit
+        overlapPrior.withUnsafeBufferPointer { prior in
+            overlapIoU.withUnsafeBufferPointer { value in
+                assigned.withUnsafeBufferPointer { ag in
+                    missed.withUnsafeMutableBufferPointer { missed in
+                        for o in 0..<g where bestIoUPrior[o] >= 0 {
+                            let worst = worstIoU[o]
+                            var count = 0
+                            for k in overlapStart[o]..<overlapStart[o + 1] {
+                                let i = Int(prior[k])
+                                let hit: UInt8 = ag[i] < 0 && value[k] > worst ? 1 : 0
+                                count += Int(hit)
+                                missed[i] |= hit
+                            }
+                            missedPerObject[o] = count
                         }
-                        missedPerObject[o] = count
                     }
                 }
             }
