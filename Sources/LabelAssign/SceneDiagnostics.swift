@@ -129,6 +129,7 @@ public struct SceneDiagnostics: Sendable {
         // Missed high-quality priors, among the boxes overlapping each object (IoU > worst ≥ 0).
         var missedPerObject = [Int](repeating: 0, count: g)
         var missed = [UInt8](repeating: 0, count: n)
+        var missedCount = 0
         overlapPrior.withUnsafeBufferPointer { prior in
             overlapIoU.withUnsafeBufferPointer { value in
                 assigned.withUnsafeBufferPointer { ag in
@@ -140,6 +141,7 @@ public struct SceneDiagnostics: Sendable {
                                 let i = Int(prior[k])
                                 let hit: UInt8 = ag[i] < 0 && value[k] > worst ? 1 : 0
                                 count += Int(hit)
+                                missedCount += Int(hit & ~missed[i])
                                 missed[i] |= hit
                             }
                             missedPerObject[o] = count
@@ -148,7 +150,6 @@ public struct SceneDiagnostics: Sendable {
                 }
             }
         }
-        let missedCount = missed.reduce(0) { $0 + Int($1) }
 
         // QFL of the positive rows under both targets; negatives take their background row.
         var rows: [Float] = []
@@ -164,12 +165,16 @@ public struct SceneDiagnostics: Sendable {
         let oneTarget = try Losses.qualityFocal(logits: rows, labels: labels, scores: [Float](repeating: 1, count: positives.count),
                                                 numClasses: c, beta: configuration.qflBeta)
         var sumIoU = 0.0, sumOne = 0.0, k = 0
-        for i in 0..<n where assigned[i] != -2 {
-            if assigned[i] >= 0 {
-                sumIoU += Double(iouTarget[k]); sumOne += Double(oneTarget[k]); k += 1
-            } else {
-                let v = Double(backgroundLoss[i])
-                sumIoU += v; sumOne += v
+        assigned.withUnsafeBufferPointer { ag in
+            backgroundLoss.withUnsafeBufferPointer { bg in
+                for i in 0..<n where ag[i] != -2 {
+                    if ag[i] >= 0 {
+                        sumIoU += Double(iouTarget[k]); sumOne += Double(oneTarget[k]); k += 1
+                    } else {
+                        let v = Double(bg[i])
+                        sumIoU += v; sumOne += v
+                    }
+                }
             }
         }
         let norm = Double(Float(max(positives.count, 1)))
