@@ -2,7 +2,9 @@ import Dispatch
 import Synchronization
 
 /// Compares assigners on the same scenes: time, positives per object and per FPN level, objects left
-/// without a positive, IoU of the positives, and agreement between assigners.
+/// without a positive, IoU of the positives, agreement between assigners, and the quality of the
+/// positives against the predictions (`AssignmentDiagnostics`: score–IoU correlation, misranked
+/// objects, missed high-quality priors, quality focal loss with the class target IoU vs 1).
 ///
 /// Images run in parallel (`threads`); every assigner sees image `i` on the same worker, one after the
 /// other. All statistics are reduced in image order, so they do not depend on the thread count (only the
@@ -17,11 +19,18 @@ public enum Comparison {
         public var exampleIndex: Int? = nil
         /// Called after each finished image with (finished, total), from worker threads.
         public var progress: (@Sendable (Int, Int) -> Void)? = nil
+        /// Measure the quality of the positives (`AssignmentDiagnostics`) on every image.
+        public var diagnostics: Bool = true
+        /// IoU convention and QFL β of those measures.
+        public var diagnosticsConfiguration = AssignmentDiagnostics.Configuration()
 
-        public init(threads: Int = 1, exampleIndex: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) {
+        public init(threads: Int = 1, exampleIndex: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
+                    diagnostics: Bool = true, diagnosticsConfiguration: AssignmentDiagnostics.Configuration = .init()) {
             self.threads = threads
             self.exampleIndex = exampleIndex
             self.progress = progress
+            self.diagnostics = diagnostics
+            self.diagnosticsConfiguration = diagnosticsConfiguration
         }
     }
 
@@ -47,7 +56,8 @@ public enum Comparison {
                 do {
                     let scene = try source.scene(at: i)
                     let keep = options.exampleIndex.map { $0 == i } ?? (i < 16 && (scene.gtCount >= 3 || i == 0))
-                    r = .success(measure(scene, index: i, assigners: assigners, keepExample: keep))
+                    r = .success(measure(scene, index: i, assigners: assigners, keepExample: keep,
+                                         diagnostics: options.diagnostics ? options.diagnosticsConfiguration : nil))
                 } catch let e as LabelAssignError {
                     r = .failure(.io("image \(i): \(e)"))
                 } catch {
@@ -70,7 +80,7 @@ public enum Comparison {
             }
         }
         return ComparisonSummary(source: source.label, names: names, images: images, threads: options.threads,
-                                wallSeconds: wall, preferredExample: options.exampleIndex)
+                                wallSeconds: wall, preferredExample: options.exampleIndex, diagnostics: options.diagnostics)
     }
 
     /// What one image gave, per assigner.
@@ -93,6 +103,9 @@ public enum Comparison {
         var levelCounts: [Int] = []
         var iouSum: Double = 0
         var iouHistogram: [Int] = []
+        /// Quality of the positives; `nil` when not measured or when measuring failed (`diagnosticsError`).
+        var diagnostics: AssignmentDiagnostics? = nil
+        var diagnosticsError: String? = nil
     }
 
     /// Checks an assignment's shape and values.
@@ -107,7 +120,8 @@ public enum Comparison {
         return nil
     }
 
-    static func measure(_ scene: Scene, index: Int, assigners: [any Assigner], keepExample: Bool) -> ImageOutcome {
+    static func measure(_ scene: Scene, index: Int, assigners: [any Assigner], keepExample: Bool,
+                        diagnostics: AssignmentDiagnostics.Configuration? = nil) -> ImageOutcome {
         let levels = scene.priorLevels
         let levelCount = scene.strides.count
         let g = scene.gtCount
@@ -151,6 +165,22 @@ public enum Comparison {
             kept.append(a.assignedGT)
         }
         let k = assigners.count
+        if let configuration = diagnostics, kept.contains(where: { $0 != nil }) {
+            // The scene-wide terms once, then each assignment (outside the assigners' timings).
+            do {
+                let prepared = try SceneDiagnostics(scene: scene, configuration: configuration)
+                for a in 0..<k {
+                    guard let ag = kept[a] else { continue }
+                    do {
+                        per[a].diagnostics = try prepared.measure(Assignment(assignedGT: ag))
+                    } catch {
+                        per[a].diagnosticsError = "\(error)"
+                    }
+                }
+            } catch {
+                for a in 0..<k where kept[a] != nil { per[a].diagnosticsError = "\(error)" }
+            }
+        }
         var jac = [[Double?]](repeating: [Double?](repeating: nil, count: k), count: k)
         for a in 0..<k {
             guard let ga = kept[a] else { continue }
@@ -230,10 +260,73 @@ public struct AssignerStatistics: Sendable, Equatable {
     public var meanIoU: Double?
     /// Histogram of those IoUs over `[0, 1]` in `Comparison.iouBins` bins.
     public var iouHistogram: [Int]
+    /// Quality of the positives against the predictions, over the images it assigned.
+    public var quality: PositiveQuality
 
     /// Share of positives per level (0 when there are no positives).
     public var levelShares: [Double] {
         levelCounts.map { positives > 0 ? Double($0) / Double(positives) : 0 }
+    }
+}
+
+/// One assigner's `AssignmentDiagnostics` aggregated over a batch, image by image in image order
+/// (identical on any thread count). Scores are σ(class logit of the object's class), times σ(obj logit)
+/// when the scene has objectness logits; IoU is mmdet's (`AssignmentDiagnostics.Configuration`).
+public struct PositiveQuality: Sendable, Equatable {
+    /// Images measured.
+    public var images: Int = 0
+    /// Images the diagnostics rejected (e.g. non-finite logits); the first message in `firstError`.
+    public var failedImages: Int = 0
+    public var firstError: String? = nil
+    /// Positives over the measured images.
+    public var positives: Int = 0
+    /// Mean over images of the Pearson correlation of score and IoU over the image's positives, over
+    /// the `correlationImages` images where it is defined (≥ 2 positives, neither constant).
+    public var meanScoreIoUCorrelation: Double? = nil
+    public var correlationImages: Int = 0
+    /// Objects with at least one positive.
+    public var objectsWithPositives: Int = 0
+    /// Objects whose best-IoU positive has a lower score than their best-scored positive.
+    public var misrankedObjects: Int = 0
+    /// Non-positive priors whose predicted box beats an object's worst positive IoU, summed over
+    /// the objects (a prior counts once per object it beats).
+    public var missedPriors: Int = 0
+    /// Quality focal loss (summed over priors and classes, ignored priors left out) with the positive's
+    /// class target IoU, per positive over the batch: Σ loss / max(Σ positives, 1).
+    public var meanLossIoUTarget: Double? = nil
+    /// The same with the class target 1.
+    public var meanLossOneTarget: Double? = nil
+
+    /// `misrankedObjects / objectsWithPositives`.
+    public var misrankedShare: Double? {
+        objectsWithPositives > 0 ? Double(misrankedObjects) / Double(objectsWithPositives) : nil
+    }
+
+    /// `missedPriors / objectsWithPositives`.
+    public var missedPerObject: Double? {
+        objectsWithPositives > 0 ? Double(missedPriors) / Double(objectsWithPositives) : nil
+    }
+
+    /// Aggregates per-image diagnostics, in the given order.
+    public init(_ perImage: [AssignmentDiagnostics]) {
+        var corrSum = 0.0, iouLoss = 0.0, oneLoss = 0.0
+        for d in perImage {
+            images += 1
+            positives += d.positiveCount
+            if let r = d.scoreIoUCorrelation { corrSum += r; correlationImages += 1 }
+            objectsWithPositives += d.objectsWithPositives
+            misrankedObjects += d.misrankedObjects
+            missedPriors += d.missedPerObject.reduce(0, +)
+            // Back to the image's sum: its mean was taken over max(positives, 1).
+            let norm = Double(Float(max(d.positiveCount, 1)))
+            iouLoss += d.meanLossIoUTarget * norm
+            oneLoss += d.meanLossOneTarget * norm
+        }
+        if correlationImages > 0 { meanScoreIoUCorrelation = corrSum / Double(correlationImages) }
+        if images > 0 {
+            meanLossIoUTarget = iouLoss / Double(max(positives, 1))
+            meanLossOneTarget = oneLoss / Double(max(positives, 1))
+        }
     }
 }
 
@@ -280,6 +373,10 @@ public struct ComparisonSummary: Sendable {
     public var example: ExampleAssignment?
     public var threads: Int
     public var wallSeconds: Double
+    /// Whether the quality of the positives was measured (`Comparison.Options.diagnostics`).
+    public var diagnostics: Bool
+    /// Whether some measured scene had objectness logits (the score is then σ(cls)·σ(obj)).
+    public var scoreIncludesObjectness: Bool
 
     /// Images per second over the whole batch (all assigners).
     public var throughput: Double { wallSeconds > 0 ? Double(images) / wallSeconds : 0 }
@@ -302,8 +399,10 @@ public struct ComparisonSummary: Sendable {
     }
 
     init(source: String, names: [String], images outcomes: [Comparison.ImageOutcome], threads: Int,
-         wallSeconds: Double, preferredExample: Int?) {
+         wallSeconds: Double, preferredExample: Int?, diagnostics: Bool) {
         self.source = source
+        self.diagnostics = diagnostics
+        scoreIncludesObjectness = outcomes.contains { $0.perAssigner.contains { $0.diagnostics?.scoreIncludesObjectness == true } }
         assigners = names
         images = outcomes.count
         self.threads = threads
@@ -331,8 +430,12 @@ public struct ComparisonSummary: Sendable {
             var s = AssignerStatistics(assigner: names[a], images: 0, failedImages: 0, firstError: nil, objects: 0,
                                        positives: 0, positivesPerObjectMean: nil, positivesPerObjectMin: nil,
                                        objectsWithoutPositive: 0, levelCounts: [Int](repeating: 0, count: levels),
-                                       meanIoU: nil, iouHistogram: [Int](repeating: 0, count: Comparison.iouBins))
+                                       meanIoU: nil, iouHistogram: [Int](repeating: 0, count: Comparison.iouBins),
+                                       quality: PositiveQuality([]))
             var iouSum = 0.0
+            var measured: [AssignmentDiagnostics] = []
+            var qualityFailures = 0
+            var qualityError: String?
             var ms: [Double] = []
             for o in outcomes {
                 let p = o.perAssigner[a]
@@ -352,7 +455,15 @@ public struct ComparisonSummary: Sendable {
                 for (l, c) in p.levelCounts.enumerated() { s.levelCounts[l] += c }
                 for (b, c) in p.iouHistogram.enumerated() { s.iouHistogram[b] += c }
                 iouSum += p.iouSum
+                if let d = p.diagnostics { measured.append(d) }
+                if let e = p.diagnosticsError {
+                    qualityFailures += 1
+                    if qualityError == nil { qualityError = "image \(o.index): \(e)" }
+                }
             }
+            s.quality = PositiveQuality(measured)
+            s.quality.failedImages = qualityFailures
+            s.quality.firstError = qualityError
             if s.objects > 0 { s.positivesPerObjectMean = Double(s.positives) / Double(s.objects) }
             if s.positives > 0 { s.meanIoU = iouSum / Double(s.positives) }
             stats.append(s)

@@ -39,10 +39,39 @@ extension ComparisonSummary {
         for p in otaVersusSimOTA {
             out += "OTA vs SimOTA (\(p.a) / \(p.b)): Jaccard \(Self.fmt(p.jaccard, 3)) over \(p.images) images\n"
         }
+        if diagnostics {
+            out += "\nquality of positives (class target IoU vs 1):\n"
+            out += Self.align(qualityRows())
+            out += "  r: Pearson(score, IoU) over an image's positives, mean over images; score = \(qualityScoreLabel)\n"
+            out += "  misranked: objects whose best-IoU positive is not their best-scored one\n"
+            out += "  missed/obj: non-positive priors whose predicted box beats the object's worst positive IoU\n"
+            out += "  QFL: quality focal loss per positive with the class target t = IoU or t = 1; gap = QFL t=1 - QFL t=IoU\n"
+        }
         for s in statistics where s.failedImages > 0 {
             out += "\(s.assigner): failed on \(s.failedImages) image(s); first: \(s.firstError ?? "")\n"
         }
+        for s in statistics where s.quality.failedImages > 0 {
+            out += "\(s.assigner): quality not measured on \(s.quality.failedImages) image(s); first: \(s.quality.firstError ?? "")\n"
+        }
         return out
+    }
+
+    /// How the quality measures score a prediction.
+    var qualityScoreLabel: String {
+        scoreIncludesObjectness ? "sigma(cls) * sigma(obj)" : "sigma(cls)"
+    }
+
+    /// Header and one row per assigner of the quality table.
+    func qualityRows() -> [[String]] {
+        var rows = [["assigner", "images", "r(score,IoU)", "misranked %", "missed/obj", "QFL t=IoU", "QFL t=1", "gap"]]
+        for s in statistics {
+            let q = s.quality
+            let gap = q.meanLossOneTarget.flatMap { one in q.meanLossIoUTarget.map { one - $0 } }
+            rows.append([s.assigner, String(q.images), Self.fmt(q.meanScoreIoUCorrelation, 3),
+                         Self.fmt(q.misrankedShare.map { 100 * $0 }, 1), Self.fmt(q.missedPerObject, 2),
+                         Self.fmt(q.meanLossIoUTarget, 3), Self.fmt(q.meanLossOneTarget, 3), Self.fmt(gap, 3)])
+        }
+        return rows
     }
 
     static func align(_ rows: [[String]]) -> String {
@@ -74,6 +103,7 @@ extension ComparisonSummary {
         w.key("threads"); w.int(threads)
         w.key("wall_s"); w.number(wallSeconds)
         w.key("images_per_s"); w.number(throughput)
+        if diagnostics { w.key("quality_score"); w.string(scoreIncludesObjectness ? "sigmoid(cls)*sigmoid(obj)" : "sigmoid(cls)") }
         w.key("assigners"); w.beginArray()
         for (i, s) in statistics.enumerated() {
             w.beginObject()
@@ -99,6 +129,24 @@ extension ComparisonSummary {
                 w.key(other); if let v = agreement[i][j] { w.number(v) } else { w.null() }
             }
             w.endObject()
+            if diagnostics {
+                let q = s.quality
+                w.key("quality"); w.beginObject()
+                w.key("images"); w.int(q.images)
+                w.key("failed_images"); w.int(q.failedImages)
+                if let e = q.firstError { w.key("first_error"); w.string(e) }
+                w.key("positives"); w.int(q.positives)
+                w.key("score_iou_corr"); if let v = q.meanScoreIoUCorrelation { w.number(v) } else { w.null() }
+                w.key("correlation_images"); w.int(q.correlationImages)
+                w.key("objects_with_positives"); w.int(q.objectsWithPositives)
+                w.key("misranked_objects"); w.int(q.misrankedObjects)
+                w.key("misranked_share"); if let v = q.misrankedShare { w.number(v) } else { w.null() }
+                w.key("missed_hq_priors"); w.int(q.missedPriors)
+                w.key("missed_hq_per_object"); if let v = q.missedPerObject { w.number(v) } else { w.null() }
+                w.key("loss_iou_target"); if let v = q.meanLossIoUTarget { w.number(v) } else { w.null() }
+                w.key("loss_one_target"); if let v = q.meanLossOneTarget { w.number(v) } else { w.null() }
+                w.endObject()
+            }
             w.endObject()
         }
         w.endArray()
@@ -122,13 +170,17 @@ extension ComparisonSummary {
         return w.text
     }
 
-    /// CSV: a header and one row per assigner; level shares and the Jaccard with every assigner as columns.
+    /// CSV: a header and one row per assigner; level shares and the Jaccard with every assigner as columns,
+    /// then (when measured) the quality of the positives.
     public func csv() -> String {
         var header = ["assigner", "images", "failed_images", "objects", "ms_per_image", "median_ms", "positives",
                       "positives_per_object_mean", "positives_per_object_min", "objects_without_positive"]
         header += strides.indices.map { "level_share_\(levelLabels.indices.contains($0) ? levelLabels[$0].split(separator: "/").first.map(String.init) ?? "L\($0)" : "L\($0)")" }
         header += ["mean_iou", "mean_agreement"]
         header += assigners.map { "jaccard_\($0)" }
+        let qualityHeader = ["quality_images", "score_iou_corr", "misranked_share", "missed_hq_per_object",
+                             "loss_iou_target", "loss_one_target"]
+        if diagnostics { header += qualityHeader }
         var out = header.map(Self.csvField).joined(separator: ",") + "\n"
         for (i, s) in statistics.enumerated() {
             var r = [s.assigner, String(s.images), String(s.failedImages), String(s.objects),
@@ -139,6 +191,11 @@ extension ComparisonSummary {
             r += strides.indices.map { $0 < shares.count ? Self.num(shares[$0]) : "" }
             r += [Self.num(s.meanIoU), Self.num(meanAgreement(i))]
             r += agreement[i].map { Self.num($0) }
+            if diagnostics {
+                let q = s.quality
+                r += [String(q.images), Self.num(q.meanScoreIoUCorrelation), Self.num(q.misrankedShare),
+                      Self.num(q.missedPerObject), Self.num(q.meanLossIoUTarget), Self.num(q.meanLossOneTarget)]
+            }
             out += r.map(Self.csvField).joined(separator: ",") + "\n"
         }
         return out
@@ -212,6 +269,7 @@ public enum ComparisonReport {
             h += "<p><b>No assigners were compared.</b></p>\n"
         }
         h += summaryTable(r)
+        h += qualityTable(r)
         h += agreementTable(r)
         if !r.assigners.isEmpty {
             h += "<h2>Positives per FPN level</h2>\n" + levelChart(r)
@@ -235,6 +293,25 @@ public enum ComparisonReport {
             for v in s.levelShares { h += "<td>\(ComparisonSummary.fmt(100 * v, 1))</td>" }
             h += "<td>\(ComparisonSummary.fmt(s.meanIoU, 3))</td><td>\(ComparisonSummary.fmt(r.meanAgreement(i), 3))</td>"
             h += "<td title=\"\(esc(s.firstError ?? ""))\">\(s.failedImages)</td></tr>\n"
+        }
+        return h + "</table>\n"
+    }
+
+    static func qualityTable(_ r: ComparisonSummary) -> String {
+        guard r.diagnostics, !r.assigners.isEmpty else { return "" }
+        var h = "<h2>Quality of the positives (class target IoU vs 1)</h2>\n"
+        h += "<p class=\"note\">r: Pearson correlation of score (\(esc(r.qualityScoreLabel))) and IoU over an image's positives, "
+        h += "mean over images. Misranked: objects whose best-IoU positive is not their best-scored positive. "
+        h += "Missed / object: non-positive priors whose box beats the object's worst positive IoU. "
+        h += "QFL: quality focal loss per positive with the class target t = IoU or t = 1; gap: their difference.</p>\n<table>"
+        let rows = r.qualityRows()
+        h += "<tr>" + rows[0].map { "<th>\(esc($0))</th>" }.joined() + "</tr>\n"
+        for (i, row) in rows.dropFirst().enumerated() {
+            let q = r.statistics[i].quality
+            h += "<tr><td><span class=\"swatch\" style=\"background:\(color(i))\"></span>\(esc(row[0]))</td>"
+            h += row.dropFirst().map { "<td>\(esc($0))</td>" }.joined()
+            h += q.failedImages > 0 ? "<td title=\"\(esc(q.firstError ?? ""))\">\(q.failedImages) not measured</td>" : ""
+            h += "</tr>\n"
         }
         return h + "</table>\n"
     }

@@ -116,13 +116,15 @@ final class ProgressBar: Sendable {
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare assigners on the same scenes: time, positives per object and level, IoU, agreement.",
+        abstract: "Compare assigners on the same scenes: time, positives per object and level, IoU, agreement, quality of the positives.",
         discussion: """
         Scenes come from a built-in workload (--workload coco|crowd|dense, default coco with 64 images),
         scene files, COCO annotations (--coco) or YOLO label files (--yolo-labels, --image-size). Dataset
         images are letterboxed to 640x640 (centred padding) unless --keep-size; predictions are simulated
         around their objects with --quality. Prints a table (or --json / --csv); --report DIR writes an
-        HTML page with charts and one scene's assignments.
+        HTML page with charts and one scene's assignments. A second table measures the quality of each
+        assigner's positives against the predictions: score-IoU correlation, misranked objects, missed
+        high-quality priors, and the quality focal loss with the class target IoU vs 1 (--no-quality skips it).
         """
     )
 
@@ -146,6 +148,9 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Write an HTML report (index.html, comparison.json, comparison.csv) into this directory.")
     var report: String?
 
+    @Flag(name: .customLong("no-quality"), help: "Skip the quality of the positives (score-IoU correlation, misranking, missed priors, QFL with target IoU vs 1).")
+    var noQuality = false
+
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         guard !(json && csv) else { throw ValidationError("give --json or --csv, not both") }
@@ -159,7 +164,8 @@ struct CompareCommand: ParsableCommand {
         }
         let bar = ProgressBar()
         let options = Comparison.Options(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
-                                         exampleIndex: example, progress: { bar.update($0, $1) })
+                                         exampleIndex: example, progress: { bar.update($0, $1) },
+                                         diagnostics: !noQuality)
         let result = try Comparison.run(source: source, assigners: made, options: options)
         bar.finish()
         if json { print(result.json()) } else if csv { print(result.csv(), terminator: "") } else { print(result.table(), terminator: "") }

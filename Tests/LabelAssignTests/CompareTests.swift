@@ -192,7 +192,7 @@ let assignerY = ScriptedAssigner(name: "y") { s in
         #expect(names.contains("level_share_P3"))
         #expect(names.contains("level_share_P4"))
         #expect(names.contains("jaccard_centre-inside"))
-        #expect(header.count == 10 + 2 + 2 + 3)
+        #expect(header.count == 10 + 2 + 2 + 3 + 6)   // ..., jaccard per assigner, quality
         for l in lines.dropFirst() { #expect(l.split(separator: ",", omittingEmptySubsequences: false).count == header.count) }
         #expect(lines[1].hasPrefix("x,2,0,3,"))
     }
@@ -239,5 +239,169 @@ let assignerY = ScriptedAssigner(name: "y") { s in
         #expect(r.objects > 0 && r.statistics.isEmpty)
         #expect(r.table().contains("no assigners"))
         #expect(ComparisonReport.html(r).contains("<svg"))
+    }
+}
+
+/// One object [0, 0, 20, 20] of class 1 (2 classes), six priors of stride 8. Predictions 0–3 have
+/// IoU 1, 0.81, 0.64, 0.25 with it, prediction 4 equals it (IoU 1), prediction 5 is far away.
+/// `scores` are the class-1 probabilities of the six priors.
+func qualityScene(_ name: String, scores: [Double]) -> Scene {
+    let pred: [Float] = [0, 0, 20, 20, 0, 0, 18, 18, 0, 0, 16, 16, 0, 0, 10, 10, 0, 0, 20, 20, 40, 40, 50, 50]
+    var logits: [Float] = []
+    for s in scores { logits += [-4, Float(log(s / (1 - s)))] }
+    var priors: [Float] = []
+    for j in 0..<6 { priors += [(Float(j) + 0.5) * 8, 4, 8, 8] }
+    return Scene(name: name, imageWidth: 64, imageHeight: 64, strides: [8], numClasses: 2, priors: priors,
+                 gtBoxes: [0, 0, 20, 20], gtLabels: [1], predBoxes: pred, clsLogits: logits)
+}
+
+let qualityIoUs: [Double] = [1, 0.81, 0.64, 0.25]
+/// Priors 0–3 positive for the object.
+let firstFour = ScriptedAssigner(name: "first-four") { s in [0, 0, 0, 0, -1, -1] }
+/// Priors 0 and 4 (both IoU 1) positive, prior 5 ignored.
+let exactPair = ScriptedAssigner(name: "exact-pair") { s in [0, -1, -1, -1, 0, -2] }
+
+@Suite struct CompareQualityTests {
+    /// Image 0: scores 0.9·IoU (perfectly correlated); image 1: scores reversed (best box scored lowest).
+    func source() -> SceneListSource {
+        SceneListSource([qualityScene("linear", scores: qualityIoUs.map { 0.9 * $0 } + [0.3, 0.3]),
+                         qualityScene("reversed", scores: [0.2, 0.4, 0.6, 0.8, 0.5, 0.5])])
+    }
+
+    @Test func knownAnswersAreAggregatedOverImages() throws {
+        let src = source()
+        let r = try Comparison.run(source: src, assigners: [firstFour, exactPair])
+        let q = r.statistics[0].quality
+        #expect(q.images == 2 && q.failedImages == 0 && q.positives == 8)
+        // r = 1 on the linear image, strongly negative on the reversed one; the mean of the two.
+        let d0 = try AssignmentDiagnostics.measure(Assignment(assignedGT: [0, 0, 0, 0, -1, -1]), scene: src.scenes[0])
+        let d1 = try AssignmentDiagnostics.measure(Assignment(assignedGT: [0, 0, 0, 0, -1, -1]), scene: src.scenes[1])
+        #expect(abs(try #require(d0.scoreIoUCorrelation) - 1) < 1e-5)
+        #expect(try #require(d1.scoreIoUCorrelation) < -0.9)
+        #expect(q.correlationImages == 2)
+        #expect(q.meanScoreIoUCorrelation == (d0.scoreIoUCorrelation! + d1.scoreIoUCorrelation!) / 2)
+        // The reversed image's object is misranked, the linear one's is not: 1 of 2.
+        #expect(q.objectsWithPositives == 2 && q.misrankedObjects == 1 && q.misrankedShare == 0.5)
+        // Prior 4 (IoU 1) beats the worst positive (0.25) on both images: one missed prior per object.
+        #expect(q.missedPriors == 2 && q.missedPerObject == 1)
+        // Loss per positive over the batch: both images have 4 positives.
+        let iou = (d0.meanLossIoUTarget * 4 + d1.meanLossIoUTarget * 4) / 8
+        let one = (d0.meanLossOneTarget * 4 + d1.meanLossOneTarget * 4) / 8
+        let lossIoU = try #require(q.meanLossIoUTarget), lossOne = try #require(q.meanLossOneTarget)
+        #expect(abs(lossIoU - iou) < 1e-12 && abs(lossOne - one) < 1e-12)
+        #expect(q.meanLossOneTarget! > q.meanLossIoUTarget!)
+
+        // Both positives have IoU 1: r undefined, nothing missed, the two targets coincide.
+        let e = r.statistics[1].quality
+        #expect(e.images == 2 && e.correlationImages == 0 && e.meanScoreIoUCorrelation == nil)
+        #expect(e.missedPerObject == 0)
+        // Ties in IoU go to the lower index: prior 0 is the best-IoU positive; on the reversed image it
+        // scores 0.2 against prior 4's 0.5 and is misranked, on the linear image (0.9 vs 0.3) it is not.
+        #expect(e.misrankedObjects == 1 && e.misrankedShare == 0.5)
+        #expect(abs(e.meanLossIoUTarget! - e.meanLossOneTarget!) < 1e-6)
+        #expect(!r.scoreIncludesObjectness)
+    }
+
+    @Test func theLossTermsMatchTheLossFunction() throws {
+        // Independent check of one image's QFL: prior 5 ignored, positives 0 and 4 with target 1.
+        let scene = source().scenes[1]
+        let r = try Comparison.run(source: SceneListSource([scene]), assigners: [exactPair])
+        let labels: [Int32] = [1, 2, 2, 2, 1, 2]
+        let loss = try Losses.qualityFocal(logits: scene.clsLogits, labels: labels, scores: [1, 0, 0, 0, 1, 0], numClasses: 2)
+        let expected = Double(loss[0...4].reduce(0, +)) / 2
+        #expect(abs(r.statistics[0].quality.meanLossOneTarget! - expected) < 1e-5)
+    }
+
+    @Test func preparedSceneGivesExactlyTheSingleMeasure() throws {
+        let workload = try WorkloadSource(.coco, images: 4, seed: 3, quality: 0.6)
+        let crowd = try WorkloadSource(.crowd, images: 1, seed: 1, quality: 0.8)
+        var scenes = try (0..<workload.count).map { try workload.scene(at: $0) } + [try crowd.scene(at: 0)]
+        scenes += [handScene()] + source().scenes
+        let ignoring = ScriptedAssigner(name: "ignoring") { s in
+            var a = try CentreInsideAssigner().assign(s).assignedGT
+            for i in stride(from: 0, to: a.count, by: 7) where a[i] < 0 { a[i] = -2 }
+            return a
+        }
+        var assigners: [any Assigner] = [CentreInsideAssigner(), ignoring]
+        for name in ["simota", "atss", "tal"] where AssignerRegistry.presets.contains(where: { $0.name == name }) {
+            assigners.append(try AssignerRegistry.make(name))
+        }
+        var compared = 0
+        for scene in scenes {
+            let prepared = try SceneDiagnostics(scene: scene)
+            for a in assigners {
+                guard let assignment = try? a.assign(scene) else { continue }
+                let fast = try prepared.measure(assignment)
+                let single = try AssignmentDiagnostics.measure(assignment, scene: scene)
+                #expect(fast == single, "\(a.name) on \(scene.name)")
+                compared += 1
+            }
+        }
+        #expect(compared >= 2 * scenes.count)
+    }
+
+    @Test func badScenesAndAssignmentsAreRejected() throws {
+        var bad = source().scenes[0]
+        bad.clsLogits[5] = .nan
+        #expect(throws: LabelAssignError.self) { try SceneDiagnostics(scene: bad) }
+        let prepared = try SceneDiagnostics(scene: source().scenes[0])
+        #expect(throws: LabelAssignError.self) { try prepared.measure(Assignment(assignedGT: [0, 0])) }
+        #expect(throws: LabelAssignError.self) { try prepared.measure(Assignment(assignedGT: [0, 3, -1, -1, -1, -1])) }
+        // In a comparison the assigner still counts; only the quality of that image is left out.
+        let r = try Comparison.run(source: SceneListSource([bad, source().scenes[1]]), assigners: [firstFour])
+        #expect(r.statistics[0].images == 2 && r.statistics[0].failedImages == 0)
+        #expect(r.statistics[0].quality.images == 1 && r.statistics[0].quality.failedImages == 1)
+        #expect(r.statistics[0].quality.firstError?.contains("image 0") == true)
+        #expect(r.table().contains("quality not measured on 1 image"))
+    }
+
+    @Test func outputsCarryTheQualityColumns() throws {
+        let r = try Comparison.run(source: source(), assigners: [firstFour, exactPair])
+        let q = r.statistics[0].quality
+        let table = r.table()
+        #expect(table.contains("quality of positives (class target IoU vs 1)"))
+        #expect(table.contains("r(score,IoU)") && table.contains("misranked %") && table.contains("missed/obj"))
+        #expect(table.split(separator: "\n").contains { $0.hasPrefix("first-four") && $0.contains("50.0") })
+
+        let v = try parseJSON(Array(r.json().utf8))
+        let j = try #require(v["assigners"]?.array?[0]["quality"])
+        #expect(j["images"]?.double == 2)
+        #expect(j["score_iou_corr"]?.double == q.meanScoreIoUCorrelation)
+        #expect(j["misranked_share"]?.double == 0.5)
+        #expect(j["missed_hq_per_object"]?.double == 1)
+        #expect(j["loss_iou_target"]?.double == q.meanLossIoUTarget && j["loss_one_target"]?.double == q.meanLossOneTarget)
+        #expect(v["assigners"]?.array?[1]["quality"]?["score_iou_corr"] == .null)
+
+        let lines = r.csv().split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = lines[0]
+        for name in ["quality_images", "score_iou_corr", "misranked_share", "missed_hq_per_object", "loss_iou_target", "loss_one_target"] {
+            #expect(header.contains(name), "\(name)")
+        }
+        func cell(_ row: Int, _ name: String) -> String { lines[row][header.firstIndex(of: name)!] }
+        #expect(cell(1, "misranked_share") == "0.5" && cell(1, "missed_hq_per_object") == "1")
+        #expect(abs(Double(cell(1, "loss_one_target"))! - q.meanLossOneTarget!) < 1e-5 * q.meanLossOneTarget!)
+        #expect(cell(2, "score_iou_corr") == "")
+
+        let html = ComparisonReport.html(r)
+        #expect(html.contains("Quality of the positives (class target IoU vs 1)") && html.contains("r(score,IoU)"))
+    }
+
+    @Test func qualityCanBeSkipped() throws {
+        let r = try Comparison.run(source: source(), assigners: [firstFour], options: .init(diagnostics: false))
+        #expect(r.statistics[0].quality.images == 0 && r.statistics[0].quality.meanLossIoUTarget == nil)
+        #expect(!r.table().contains("quality of positives") && !r.csv().contains("score_iou_corr"))
+        #expect(try parseJSON(Array(r.json().utf8))["assigners"]?.array?[0]["quality"] == nil)
+        #expect(!ComparisonReport.html(r).contains("Quality of the positives"))
+    }
+
+    @Test func qualityIsIdenticalOnOneAndTwoThreads() throws {
+        let source = try WorkloadSource(.coco, images: 10, seed: 9, quality: 0.5)
+        var assigners: [any Assigner] = [CentreInsideAssigner()]
+        if AssignerRegistry.presets.contains(where: { $0.name == "simota" }) { assigners.append(try AssignerRegistry.make("simota")) }
+        let one = try Comparison.run(source: source, assigners: assigners, options: .init(threads: 1))
+        let two = try Comparison.run(source: source, assigners: assigners, options: .init(threads: 2))
+        #expect(one.statistics.map(\.quality) == two.statistics.map(\.quality))
+        #expect(one.statistics.allSatisfy { $0.quality.images == 10 && $0.quality.meanScoreIoUCorrelation != nil })
+        #expect(one.scoreIncludesObjectness == two.scoreIncludesObjectness)
     }
 }
