@@ -1,3 +1,5 @@
+import CAssignKernels
+
 /// Max-IoU assignment: mmdet 3.3 `MaxIoUAssigner` as RetinaNet configures it, preset `maxiou`
 /// (pos 0.5, neg 0.4, min_pos_iou 0, gt_max_assign_all, match_low_quality).
 ///
@@ -15,7 +17,10 @@
 /// `IoF(anchor, ignore) > ignoreIoFThreshold` get IoU -1 with every object, so they are never
 /// background and never positive (`-2`), except through an object whose best IoU is itself -1.
 ///
-/// Only anchor/object pairs that intersect are scored (grid levels are searched by row and column).
+/// Only anchor/object pairs that intersect are scored: on levels that are regular grids the
+/// intersecting columns and rows are found by binary search and the block of IoUs is computed
+/// and folded into the per-prior maxima by a C kernel (`la_maxiou_grid_block`); other levels are
+/// scanned prior by prior. No `G × N` matrix is built.
 public struct MaxIoUAssigner: Assigner {
     public struct Configuration: Sendable, Equatable {
         public var name: String
@@ -103,10 +108,10 @@ public struct MaxIoUAssigner: Assigner {
                                 // Anchors not intersecting the object have IoU 0 (or -1 when ignored).
                                 var best = scan.best
                                 if scan.ignoredCandidates > 0 { best = max(best, -1) }
-                                if nonIgnored > scan.candidates - scan.ignoredCandidates { best = max(best, 0) }
+                                if nonIgnored > scan.candidates - Int(scan.ignoredCandidates) { best = max(best, 0) }
                                 if best == -.infinity { best = -1 }
                                 gtMax[m] = best
-                                if best > 0 { bestAnchors.append(contentsOf: UnsafeBufferPointer(start: scan.ties, count: scan.tieCount)) }
+                                if best > 0 { bestAnchors.append(contentsOf: UnsafeBufferPointer(start: scan.ties, count: Int(scan.tieCount))) }
                                 bestStart[m + 1] = bestAnchors.count
                             }
                         }
@@ -115,14 +120,7 @@ public struct MaxIoUAssigner: Assigner {
             }
         }
 
-        let neg = cfg.negIoUThreshold, pos = cfg.posIoUThreshold
-        for i in 0..<n {
-            let v = maxIoU[i]
-            var a: Int32 = -2
-            if v >= 0 && v < neg { a = -1 }
-            if v >= pos { a = assigned[i] }
-            assigned[i] = a
-        }
+        la_maxiou_split(maxIoU, &assigned, Int64(n), cfg.negIoUThreshold, cfg.posIoUThreshold)
         if cfg.matchLowQuality {
             for m in 0..<g where gtMax[m] >= cfg.minPosIoU {
                 let target = gtMax[m]
@@ -184,12 +182,22 @@ private struct AnchorLevels {
             var start = 0
             for stride in s.strides {
                 let fs = Float(stride)
-                var end = start
-                while end < n && p[4 * end + 2] == fs { end += 1 }
                 let lo = start
-                start = end
                 let w = s.imageWidth / stride, h = s.imageHeight / stride
-                guard w > 0, h > 0, end - lo == w * h, Self.isRegularGrid(p + 4 * lo, columns: w, rows: h, stride: fs) else {
+                // A level is the run of priors with stride_x == s (Scene.levelRanges); a grid level
+                // ends after w · h priors that pass the grid test (which checks the strides).
+                var end = lo
+                var grid = false
+                let (count, overflow) = w.multipliedReportingOverflow(by: h)
+                if w > 0, h > 0, !overflow, count <= n - lo, !(lo + count < n && p[4 * (lo + count) + 2] == fs),
+                   la_priors_form_grid(p + 4 * lo, Int64(w), Int64(h), fs) != 0 {
+                    end = lo + count
+                    grid = true
+                } else {
+                    while end < n && p[4 * end + 2] == fs { end += 1 }
+                }
+                start = end
+                guard grid else {
                     levels.append(Level(range: lo..<end, columns: 0, rows: 0, columnStart: 0, rowStart: 0))
                     continue
                 }
@@ -212,22 +220,6 @@ private struct AnchorLevels {
             coveredPriors = start
         }
     }
-
-    /// Whether the `columns × rows` priors at `p` form a row-major grid of stride `s`.
-    private static func isRegularGrid(_ p: UnsafePointer<Float>, columns w: Int, rows h: Int, stride s: Float) -> Bool {
-        for c in 1..<max(w, 1) where !(p[4 * c] > p[4 * (c - 1)]) { return false }
-        for r in 1..<max(h, 1) where !(p[4 * r * w + 1] > p[4 * (r - 1) * w + 1]) { return false }
-        for r in 0..<h {
-            let row = p + 4 * r * w, y = row[1]
-            var same = true
-            for c in 0..<w {
-                let q = row + 4 * c
-                same = same && q[0] == p[4 * c] && q[1] == y && q[2] == s && q[3] == s
-            }
-            if !same { return false }
-        }
-        return true
-    }
 }
 
 /// The IoUs of one object with the anchors that intersect it, folded into the per-prior maxima
@@ -237,18 +229,21 @@ private struct ObjectScan {
     var best: Float = -.infinity
     /// The anchors (increasing) whose IoU equals `best`: `ties[0..<tieCount]`.
     let ties: UnsafeMutablePointer<Int32>
-    var tieCount = 0
+    var tieCount: Int64 = 0
     var candidates = 0
-    var ignoredCandidates = 0
+    var ignoredCandidates: Int64 = 0
     // Intersecting columns / rows of one grid level: index, clamped overlap, anchor side.
     private let colIndex: UnsafeMutablePointer<Int32>, colOverlap: UnsafeMutablePointer<Float>, colSide: UnsafeMutablePointer<Float>
     private let rowIndex: UnsafeMutablePointer<Int32>, rowOverlap: UnsafeMutablePointer<Float>, rowSide: UnsafeMutablePointer<Float>
+    /// One row of IoUs (kernel scratch).
+    private let rowIoU: UnsafeMutablePointer<Float>
 
     init(priorCount: Int, maxColumns: Int, maxRows: Int) {
         ties = .allocate(capacity: priorCount)
         colIndex = .allocate(capacity: max(maxColumns, 1))
         colOverlap = .allocate(capacity: max(maxColumns, 1))
         colSide = .allocate(capacity: max(maxColumns, 1))
+        rowIoU = .allocate(capacity: max(maxColumns, 1))
         rowIndex = .allocate(capacity: max(maxRows, 1))
         rowOverlap = .allocate(capacity: max(maxRows, 1))
         rowSide = .allocate(capacity: max(maxRows, 1))
@@ -256,24 +251,24 @@ private struct ObjectScan {
 
     func deallocate() {
         ties.deallocate()
-        colIndex.deallocate(); colOverlap.deallocate(); colSide.deallocate()
+        colIndex.deallocate(); colOverlap.deallocate(); colSide.deallocate(); rowIoU.deallocate()
         rowIndex.deallocate(); rowOverlap.deallocate(); rowSide.deallocate()
     }
 
-    /// The anchor of the prior at `prior` (`cx, cy, stride_x, stride_y`), as `PriorGrid.anchorBoxes`.
-    @inline(__always) static func anchor(_ prior: UnsafePointer<Float>, scale: Float) -> (Float, Float, Float, Float) {
-        let cx = prior[0], cy = prior[1]
-        let halfX = prior[2] * scale / 2, halfY = prior[3] * scale / 2
-        return (cx - halfX, cy - halfY, cx + halfX, cy + halfY)
-    }
-
-    /// mmdet IoU of the object `b` (first box) with the prior's anchor when they intersect
+    /// mmdet IoU of the object `b` (first box) with the anchor of the prior at `prior`
+    /// (`cx, cy, stride_x, stride_y`, anchor as `PriorGrid.anchorBoxes`) when they intersect
     /// (`min(x2) - max(x1) > 0` in both axes, anchor first as the grid search tests it), else nil.
     @inline(__always) static func iouIfIntersecting(_ b: UnsafePointer<Float>, prior: UnsafePointer<Float>, scale: Float) -> Float? {
-        let (ax1, ay1, ax2, ay2) = anchor(prior, scale: scale)
+        let halfX = prior[2] * scale / 2, halfY = prior[3] * scale / 2
+        let ax1 = prior[0] - halfX, ay1 = prior[1] - halfY, ax2 = prior[0] + halfX, ay2 = prior[1] + halfY
         guard min(ax2, b[2]) - max(ax1, b[0]) > 0, min(ay2, b[3]) - max(ay1, b[1]) > 0 else { return nil }
-        let box = [ax1, ay1, ax2, ay2]
-        return box.withUnsafeBufferPointer { TaskAlignedAssigner.mmdetIoU(b, $0.baseAddress!) }
+        // TaskAlignedAssigner.mmdetIoU(b, anchor).
+        let area1 = (b[2] - b[0]) * (b[3] - b[1])
+        let area2 = (ax2 - ax1) * (ay2 - ay1)
+        let w = max(min(b[2], ax2) - max(b[0], ax1), 0)
+        let h = max(min(b[3], ay2) - max(b[1], ay1), 0)
+        let overlap = w * h
+        return overlap / max(area1 + area2 - overlap, 1e-6)
     }
 
     /// First index in `0..<count` where `pred` holds, `pred` being false then true.
@@ -291,7 +286,7 @@ private struct ObjectScan {
                                                 maxIoU: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
         if iou >= best {
             if iou > best { best = iou; tieCount = 0 }
-            ties[tieCount] = Int32(i)
+            ties[Int(tieCount)] = Int32(i)
             tieCount += 1
         }
         if iou > maxIoU[i] { maxIoU[i] = iou; argmax[i] = m }
@@ -350,18 +345,21 @@ private struct ObjectScan {
                     rowSide[rows] = ay2 - ay1
                     rows += 1
                 }
+                if rows == 0 { continue }
                 candidates += cols * rows
-                for k in 0..<rows {
-                    let base = level.range.lowerBound + Int(rowIndex[k]) * level.columns
-                    let h = rowOverlap[k], sideY = rowSide[k]
-                    for j in 0..<cols {
-                        let i = base + Int(colIndex[j])
-                        if let ignored, ignored[i] { ignoredCandidates += 1; continue }
-                        // TaskAlignedAssigner.mmdetIoU with the object first, anchor area = side x · side y.
-                        let overlap = colOverlap[j] * h
-                        let union = max(gtArea + colSide[j] * sideY - overlap, 1e-6)
-                        add(i, overlap / union, object: m32, maxIoU: maxIoU, argmax: argmax)
+                // Runs of consecutive columns (one run unless edges are degenerate), scored in prior order.
+                var runStart = 0
+                while runStart < cols {
+                    var runEnd = runStart + 1
+                    while runEnd < cols && colIndex[runEnd] == colIndex[runEnd - 1] + 1 { runEnd += 1 }
+                    let whole = runStart == 0 && runEnd == cols
+                    for k in stride(from: 0, to: whole ? 1 : rows, by: 1) {
+                        la_maxiou_grid_block(Int64(level.range.lowerBound), Int64(level.columns), Int64(colIndex[runStart]),
+                                             Int64(runEnd - runStart), colOverlap + runStart, colSide + runStart,
+                                             Int64(whole ? rows : 1), rowIndex + k, rowOverlap + k, rowSide + k,
+                                             gtArea, m32, ignored, maxIoU, argmax, rowIoU, &best, ties, &tieCount, &ignoredCandidates)
                     }
+                    runStart = runEnd
                 }
             }
         }}}}
