@@ -10,6 +10,11 @@ import LabelAssign
 ///   except 33,600 priors × 1000 objects, where the heavier strategies (OTA's Sinkhorn, Hungarian
 ///   matching, SimOTA's dynamic-k cost) take seconds per iteration: set `LABELASSIGN_BENCH_LARGE=1`
 ///   to include it.
+/// - `sinkhorn`: OTA's dense fixed-iteration Sinkhorn (ε 0.1, 50 iterations) on the full
+///   (G + 1) × N OTA problem of the scene (the preset `ota` itself iterates on candidates only);
+///   same sizes and the same exclusion as the presets.
+/// - `linearAssignment` on random uniform 300×300 and 1000×1000 matrices (Float64), the sizes
+///   of scipy's `linear_sum_assignment` comparison.
 /// - Each benchmark runs at most 2 s or 50 iterations and records wall time and mallocs.
 /// Scenes are built in each benchmark's setup, outside the measurement.
 let priorSides: [(priors: Int, side: Int)] = [(2_100, 320), (8_400, 640), (33_600, 1_280)]
@@ -42,6 +47,13 @@ let benchmarks: @Sendable () -> Void = {
                 benchScene(side: side, objects: objects)
             }
             if priors == 33_600 && objects == 1_000 && !large { continue }
+            Benchmark("sinkhorn \(tag)") { benchmark, problem in
+                for _ in benchmark.scaledIterations {
+                    blackHole(try! Sinkhorn.fixedIterations(cost: problem.cost, mu: problem.mu, nu: problem.nu))
+                }
+            } setup: {
+                try! OTAAssigner().transportProblem(benchScene(side: side, objects: objects))
+            }
             for preset in AssignerRegistry.presets {
                 let assigner = preset.make()
                 Benchmark("\(preset.name) \(tag)") { benchmark, scene in
@@ -52,6 +64,17 @@ let benchmarks: @Sendable () -> Void = {
                     benchScene(side: side, objects: objects)
                 }
             }
+        }
+    }
+
+    for size in [300, 1_000] {
+        Benchmark("linearAssignment \(size)x\(size)") { benchmark, cost in
+            for _ in benchmark.scaledIterations {
+                blackHole(try! LinearAssignment.solve(cost: cost, rows: size, cols: size))
+            }
+        } setup: {
+            var rng = Xoshiro256(seed: 7, index: size, stream: 2)
+            return (0..<(size * size)).map { _ in rng.uniform() }
         }
     }
 }
