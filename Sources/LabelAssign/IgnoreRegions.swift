@@ -59,6 +59,15 @@ public enum IgnoreRegions {
         }
     }
 
+    /// Runs `assign` on `scene`, then marks its background priors that `rule` flags as ignored
+    /// (`-2`). For strategies whose reference has no ignore regions: positives stay positive.
+    public static func afterAssignment(_ scene: Scene, rule: IgnoreRule,
+                                       _ assign: (Scene) throws -> Assignment) throws -> Assignment {
+        var result = try assign(scene)
+        try apply(scene: scene, rule: rule, to: &result)
+        return result
+    }
+
     /// `mask` then `apply`.
     public static func apply(scene: Scene, rule: IgnoreRule, to assignment: inout Assignment) throws {
         if scene.ignoreCount == 0 { return }

@@ -183,9 +183,7 @@ public struct YOLOv5TargetBuilder: Assigner {
     /// Assigns the priors, then marks background priors whose point lies inside a `gt_ignore`
     /// box as ignored (`-2`); positives stay positive (the reference has no ignore regions).
     public func assign(_ scene: Scene) throws -> Assignment {
-        var result = try assignWithoutIgnoreRegions(scene)
-        try IgnoreRegions.apply(scene: scene, rule: .pointInside, to: &result)
-        return result
+        try IgnoreRegions.afterAssignment(scene, rule: .pointInside, assignWithoutIgnoreRegions)
     }
 
     func assignWithoutIgnoreRegions(_ scene: Scene) throws -> Assignment {
