@@ -154,7 +154,8 @@ public enum Comparison {
             p.positives = pi.count
             let ious = scene.predBoxes.withUnsafeBufferPointer { pb in
                 scene.gtBoxes.withUnsafeBufferPointer { gb in
-                    gatheredOverlap(pb, pi, gb, gi, kind: .iou, convention: .torchvision)
+                    // mmdet's convention floors the union, so degenerate pairs give 0, not 0/0.
+                    gatheredOverlap(pb, pi, gb, gi, kind: .iou, convention: .mmdet)
                 }
             }
             for v in ious {
@@ -256,7 +257,7 @@ public struct AssignerStatistics: Sendable, Equatable {
     public var objectsWithoutPositive: Int
     /// Positives per FPN level (finest first).
     public var levelCounts: [Int]
-    /// Mean IoU of each positive prior's predicted box with its object (torchvision IoU); `nil` without positives.
+    /// Mean IoU of each positive prior's predicted box with its object (mmdet IoU: a degenerate pair counts 0); `nil` without positives.
     public var meanIoU: Double?
     /// Histogram of those IoUs over `[0, 1]` in `Comparison.iouBins` bins.
     public var iouHistogram: [Int]

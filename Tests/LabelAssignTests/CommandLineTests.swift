@@ -87,6 +87,20 @@ import Testing
         }
     }
 
+    @Test func compareSurvivesDegenerateBoxes() throws {
+        // A zero-area object whose predictions are the same zero-area box: IoU 0/0 in some
+        // conventions. Presets that reject it are counted as failed; the run completes.
+        var s = tinyScene()
+        s.gtBoxes = [10, 10, 10, 10, 2, 2, 20, 18]
+        for i in 0..<s.priorCount where i % 2 == 0 { s.predBoxes.replaceSubrange((4 * i)..<(4 * i + 4), with: [10, 10, 10, 10]) }
+        let path = try temporaryFile(SceneFile.json(s))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try run(["compare", path, "--threads", "2", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let v = try parseJSON(Array(r.stdout.utf8))
+        #expect(v["assigners"]?.array?.count == AssignerRegistry.names.count)
+    }
+
     @Test func otSolvesLinearAssignment() throws {
         let path = try temporaryFile(#"{"method": "lsa", "M": [[4, 1, 3], [2, 0, 5], [3, 2, 2]]}"#)
         defer { try? FileManager.default.removeItem(atPath: path) }
