@@ -52,6 +52,33 @@ import Testing
         #expect(la_assign(name, 1, 1, strides, 2, 3, nil, 4, nil, nil, 0, nil, nil, nil, nil, 0, &assigned, nil, &err, 256) == 3)
     }
 
+    @Test(arguments: AssignerRegistry.names)
+    func assignEqualsTheSwiftAPI(preset: String) throws {
+        let s = try #require(Fixtures.scenes.first { $0.scene.gtCount > 3 }).scene
+        let expected = try AssignerRegistry.make(preset).assign(s)
+        var assigned = [Int32](repeating: 7, count: s.priorCount)
+        var quality = [Float](repeating: -1, count: s.priorCount)
+        var err = [CChar](repeating: 0, count: 256)
+        let strides = s.strides.map(Int32.init)
+        let rc = la_assign(preset, Int32(s.imageWidth), Int32(s.imageHeight), strides, Int32(strides.count),
+                           Int32(s.numClasses), s.priors, Int64(s.priorCount), s.gtBoxes, s.gtLabels, Int64(s.gtCount),
+                           s.predBoxes, s.clsLogits, s.objLogits, nil, 0, &assigned, &quality, &err, 256)
+        #expect(rc == 0, "\(message(err))")
+        #expect(assigned == expected.assignedGT)
+        let soft = expected.outputs.compactMap { o -> [Float]? in
+            if case let .floats(v) = o.value, v.count == s.priorCount { return v }
+            return nil
+        }.first ?? [Float](repeating: 0, count: s.priorCount)
+        #expect(quality == soft)
+
+        var result: UnsafeMutablePointer<CChar>? = nil
+        let json = SceneFile.json(s)
+        #expect(la_assign_json(preset, json, &result, &err, 256) == 0)
+        let text = try #require(result.map { String(cString: $0) })
+        la_free(result)
+        #expect(try parseJSON(Array(text.utf8))["assigned_gt"] == .array(expected.assignedGT.map { .number(Double($0)) }))
+    }
+
     @Test func assignJSONReportsMalformedInput() {
         var result: UnsafeMutablePointer<CChar>? = nil
         var err = [CChar](repeating: 0, count: 256)
