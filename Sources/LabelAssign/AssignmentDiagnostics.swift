@@ -107,35 +107,10 @@ public struct AssignmentDiagnostics: Sendable, Equatable {
         }
         try Losses.requireFinite(scene.clsLogits, field: "cls_logits", width: c)
 
-        // IoU and score of every positive.
-        let iou = TrainingTargets.positiveOverlaps(assigned, scene: scene, kind: .iou, convention: configuration.convention)
-        var positives: [Int] = []
-        var score = [Float](repeating: 0, count: n)
-        for i in 0..<n where assigned[i] >= 0 {
-            positives.append(i)
-            guard !iou[i].isNaN else { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: i, reason: "IoU with object \(assigned[i]) is 0/0") }
-            var s = LossMath.sigmoid(scene.clsLogits[i * c + Int(scene.gtLabels[Int(assigned[i])])])
-            if let obj = scene.objLogits { s *= LossMath.sigmoid(obj[i]) }
-            score[i] = s
-        }
-        let corr = pearson(positives.map { Double(score[$0]) }, positives.map { Double(iou[$0]) })
-        let meanIoU = positives.isEmpty ? nil : positives.reduce(0.0) { $0 + Double(iou[$1]) } / Double(positives.count)
-
-        // Per object: best-IoU positive (lowest index on ties), best score, worst IoU.
-        var bestIoUPrior = [Int](repeating: -1, count: g)
-        var bestScore = [Float](repeating: -.infinity, count: g)
-        var worstIoU = [Float](repeating: .infinity, count: g)
-        for i in positives {
-            let o = Int(assigned[i])
-            if bestIoUPrior[o] < 0 || iou[i] > iou[bestIoUPrior[o]] { bestIoUPrior[o] = i }
-            bestScore[o] = max(bestScore[o], score[i])
-            worstIoU[o] = min(worstIoU[o], iou[i])
-        }
-        var withPositives = 0, misranked = 0
-        for o in 0..<g where bestIoUPrior[o] >= 0 {
-            withPositives += 1
-            if score[bestIoUPrior[o]] < bestScore[o] { misranked += 1 }
-        }
+        let ranked = try AssignmentDiagnostics.rankPositives(assigned, scene: scene, convention: configuration.convention)
+        let (iou, positives, corr, meanIoU) = (ranked.iou, ranked.positives, ranked.correlation, ranked.meanIoU)
+        let (bestIoUPrior, worstIoU) = (ranked.bestIoUPrior, ranked.worstIoU)
+        let (withPositives, misranked) = (ranked.objectsWithPositives, ranked.misranked)
 
         // Missed high-quality priors: one object row of IoUs at a time (memory O(N), not O(G·N)).
         var missedPerObject = [Int](repeating: 0, count: g)
@@ -170,5 +145,51 @@ public struct AssignmentDiagnostics: Sendable, Equatable {
             misrankedShare: withPositives == 0 ? nil : Double(misranked) / Double(withPositives),
             missedHighQualityPriors: missedCount, missedPerObject: missedPerObject,
             meanLossIoUTarget: sumIoU / norm, meanLossOneTarget: sumOne / norm)
+    }
+
+    /// The per-positive and per-object terms both `measure`s share: IoU_i and score of every
+    /// positive, their correlation and mean IoU, and per object its best-IoU positive (lowest
+    /// index on ties), best score and worst IoU, with the misranked count.
+    struct RankedPositives {
+        var iou: [Float]
+        var positives: [Int]
+        var correlation: Double?
+        var meanIoU: Double?
+        var bestIoUPrior: [Int]
+        var worstIoU: [Float]
+        var objectsWithPositives: Int
+        var misranked: Int
+    }
+
+    static func rankPositives(_ assigned: [Int32], scene: Scene, convention: OverlapConvention) throws -> RankedPositives {
+        let n = scene.priorCount, g = scene.gtCount, c = scene.numClasses
+        let iou = TrainingTargets.positiveOverlaps(assigned, scene: scene, kind: .iou, convention: convention)
+        var positives: [Int] = []
+        var score = [Float](repeating: 0, count: n)
+        for i in 0..<n where assigned[i] >= 0 {
+            positives.append(i)
+            guard !iou[i].isNaN else { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: i, reason: "IoU with object \(assigned[i]) is 0/0") }
+            var s = LossMath.sigmoid(scene.clsLogits[i * c + Int(scene.gtLabels[Int(assigned[i])])])
+            if let obj = scene.objLogits { s *= LossMath.sigmoid(obj[i]) }
+            score[i] = s
+        }
+        let corr = pearson(positives.map { Double(score[$0]) }, positives.map { Double(iou[$0]) })
+        let meanIoU = positives.isEmpty ? nil : positives.reduce(0.0) { $0 + Double(iou[$1]) } / Double(positives.count)
+        var bestIoUPrior = [Int](repeating: -1, count: g)
+        var bestScore = [Float](repeating: -.infinity, count: g)
+        var worstIoU = [Float](repeating: .infinity, count: g)
+        for i in positives {
+            let o = Int(assigned[i])
+            if bestIoUPrior[o] < 0 || iou[i] > iou[bestIoUPrior[o]] { bestIoUPrior[o] = i }
+            bestScore[o] = max(bestScore[o], score[i])
+            worstIoU[o] = min(worstIoU[o], iou[i])
+        }
+        var withPositives = 0, misranked = 0
+        for o in 0..<g where bestIoUPrior[o] >= 0 {
+            withPositives += 1
+            if score[bestIoUPrior[o]] < bestScore[o] { misranked += 1 }
+        }
+        return RankedPositives(iou: iou, positives: positives, correlation: corr, meanIoU: meanIoU, bestIoUPrior: bestIoUPrior,
+                               worstIoU: worstIoU, objectsWithPositives: withPositives, misranked: misranked)
     }
 }

@@ -96,35 +96,10 @@ public struct SceneDiagnostics: Sendable {
             throw LabelAssignError.invalidValue(field: "assigned_gt", index: i, reason: "\(a) is not an object index in [0, \(g)), -1 or -2")
         }
 
-        // IoU and score of every positive.
-        let iou = TrainingTargets.positiveOverlaps(assigned, scene: scene, kind: .iou, convention: configuration.convention)
-        var positives: [Int] = []
-        var score = [Float](repeating: 0, count: n)
-        for i in 0..<n where assigned[i] >= 0 {
-            positives.append(i)
-            guard !iou[i].isNaN else { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: i, reason: "IoU with object \(assigned[i]) is 0/0") }
-            var s = LossMath.sigmoid(scene.clsLogits[i * c + Int(scene.gtLabels[Int(assigned[i])])])
-            if let obj = scene.objLogits { s *= LossMath.sigmoid(obj[i]) }
-            score[i] = s
-        }
-        let corr = AssignmentDiagnostics.pearson(positives.map { Double(score[$0]) }, positives.map { Double(iou[$0]) })
-        let meanIoU = positives.isEmpty ? nil : positives.reduce(0.0) { $0 + Double(iou[$1]) } / Double(positives.count)
-
-        // Per object: best-IoU positive (lowest index on ties), best score, worst IoU.
-        var bestIoUPrior = [Int](repeating: -1, count: g)
-        var bestScore = [Float](repeating: -.infinity, count: g)
-        var worstIoU = [Float](repeating: .infinity, count: g)
-        for i in positives {
-            let o = Int(assigned[i])
-            if bestIoUPrior[o] < 0 || iou[i] > iou[bestIoUPrior[o]] { bestIoUPrior[o] = i }
-            bestScore[o] = max(bestScore[o], score[i])
-            worstIoU[o] = min(worstIoU[o], iou[i])
-        }
-        var withPositives = 0, misranked = 0
-        for o in 0..<g where bestIoUPrior[o] >= 0 {
-            withPositives += 1
-            if score[bestIoUPrior[o]] < bestScore[o] { misranked += 1 }
-        }
+        let ranked = try AssignmentDiagnostics.rankPositives(assigned, scene: scene, convention: configuration.convention)
+        let (iou, positives, corr, meanIoU) = (ranked.iou, ranked.positives, ranked.correlation, ranked.meanIoU)
+        let (bestIoUPrior, worstIoU) = (ranked.bestIoUPrior, ranked.worstIoU)
+        let (withPositives, misranked) = (ranked.objectsWithPositives, ranked.misranked)
 
         // Missed high-quality priors, among the boxes overlapping each object (IoU > worst ≥ 0).
         var missedPerObject = [Int](repeating: 0, count: g)
