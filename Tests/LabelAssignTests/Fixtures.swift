@@ -2,14 +2,27 @@ import Foundation
 import LabelAssign
 
 /// Locates the conformance fixtures: `$LABELASSIGN_FIXTURES` when set, else `Tests/Fixtures`.
+///
+/// `Tests/Fixtures` also holds the project's own extra reference cases (`*-ties.json[l]`,
+/// `tal-variants.jsonl`, `mmdet-ignore.jsonl`), made with the same harness; a file that the
+/// `$LABELASSIGN_FIXTURES` directory does not have is read from the repository copy.
 enum Fixtures {
-    static var directory: String {
-        if let env = ProcessInfo.processInfo.environment["LABELASSIGN_FIXTURES"], !env.isEmpty { return env }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository's fixture directory.
+    static var repositoryDirectory: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures").path
     }
 
-    static func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    static var directory: String {
+        if let env = ProcessInfo.processInfo.environment["LABELASSIGN_FIXTURES"], !env.isEmpty { return env }
+        return repositoryDirectory
+    }
+
+    static func path(_ name: String) -> String {
+        let primary = (directory as NSString).appendingPathComponent(name)
+        if FileManager.default.fileExists(atPath: primary) { return primary }
+        return (repositoryDirectory as NSString).appendingPathComponent(name)
+    }
 
     /// A JSON fixture file parsed generically.
     static func json(_ name: String) throws -> JSONValue {
