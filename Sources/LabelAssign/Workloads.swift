@@ -94,8 +94,11 @@ public struct GroundTruth: Sendable, Equatable {
 /// - box: near priors predict the object's box with a relative jitter of standard deviation
 ///   `0.03 + 0.3 · (1 − q·l)`; far priors predict a box of `stride · e^U(0.5, 2.5)` around themselves;
 /// - class logits: background `N(−5, 1)`; a near prior's logit of the object's class is raised by
-///   `q · l · U(4, 9)` (with probability `0.3 · (1 − q)` another class is raised instead);
-/// - objectness logits (every scene has them): `N(−5, 1)`, raised by `q · l · U(4, 9)` near objects.
+///   `q · (0.3·l + 0.7·IoU) · U(5, 9)`, IoU being its simulated box's IoU with the object, so
+///   confidence follows localisation as in a trained head (with probability `0.3 · (1 − q)`
+///   another class is raised instead);
+/// - objectness logits (every scene has them): `N(−5, 1)`, raised by `q · (0.3·l + 0.7·IoU) · U(5, 9)`
+///   near objects.
 /// All draws come from `Xoshiro256(seed:index:stream:)`, so a scene is a pure function of its inputs.
 public struct PredictionSimulator: Sendable {
     public var strides: [Int]
@@ -165,10 +168,14 @@ public struct PredictionSimulator: Sendable {
                 let y2 = gt.boxes[b + 3] + Float(rng.normal()) * sd * sy
                 pred[4 * i] = x1; pred[4 * i + 1] = y1
                 pred[4 * i + 2] = max(x2, x1 + 1); pred[4 * i + 3] = max(y2, y1 + 1)
+                // Confidence follows localisation, as a trained head's does: the boost mixes the
+                // closeness l with the simulated box's IoU with its object.
+                let box = Array(pred[(4 * i)..<(4 * i + 4)]), object = Array(gt.boxes[b..<(b + 4)])
+                let quality = q * (0.3 * l + 0.7 * PredictionSimulator.iou(box, object))
                 var target = Int(gt.labels[bj])
                 if c > 1 && rng.uniform() < 0.3 * Double(1 - q) { target = (target + 1 + rng.int(c - 1)) % c }
-                cls[i * c + target] += q * l * Float(rng.uniform(4, 9))
-                obj[i] += q * l * Float(rng.uniform(4, 9))
+                cls[i * c + target] += quality * Float(rng.uniform(5, 9))
+                obj[i] += quality * Float(rng.uniform(5, 9))
             } else {
                 let w = s * Float(exp(rng.uniform(0.5, 2.5))), h = s * Float(exp(rng.uniform(0.5, 2.5)))
                 pred[4 * i] = px - w / 2; pred[4 * i + 1] = py - h / 2
@@ -178,6 +185,16 @@ public struct PredictionSimulator: Sendable {
         return Scene(name: gt.name, imageWidth: gt.imageWidth, imageHeight: gt.imageHeight, strides: strides,
                      numClasses: c, priors: priors, gtBoxes: gt.boxes, gtLabels: gt.labels, predBoxes: pred,
                      clsLogits: cls, objLogits: obj, gtIgnore: gt.ignore)
+    }
+}
+
+extension PredictionSimulator {
+    /// Plain IoU of two boxes (0 for a degenerate pair).
+    static func iou(_ a: [Float], _ b: [Float]) -> Float {
+        let w = max(min(a[2], b[2]) - max(a[0], b[0]), 0), h = max(min(a[3], b[3]) - max(a[1], b[1]), 0)
+        let inter = w * h
+        let union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+        return union > 0 ? inter / union : 0
     }
 }
 

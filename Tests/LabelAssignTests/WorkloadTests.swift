@@ -145,6 +145,27 @@ func iou(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Float {
         #expect(good.score > poor.score + 2, "objectness \(good.score) vs \(poor.score)")
     }
 
+    @Test func confidenceFollowsLocalisation() throws {
+        // Near priors: the objectness logit correlates with the simulated box's IoU.
+        var xs: [Double] = [], ys: [Double] = []
+        let src = try WorkloadSource(.coco, images: 6, seed: 2, quality: 0.9)
+        for i in 0..<6 {
+            let s = try src.scene(at: i)
+            for p in 0..<s.priorCount {
+                let x = s.priors[4 * p], y = s.priors[4 * p + 1]
+                for j in 0..<s.gtCount {
+                    let b = s.gtBoxes[(4 * j)..<(4 * j + 4)].map { $0 }
+                    let cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2
+                    guard abs(x - cx) < (b[2] - b[0]) / 4, abs(y - cy) < (b[3] - b[1]) / 4 else { continue }
+                    xs.append(Double(iou(s.predBoxes[(4 * p)..<(4 * p + 4)], s.gtBoxes[(4 * j)..<(4 * j + 4)])))
+                    ys.append(Double(s.objLogits![p]))
+                }
+            }
+        }
+        let r = try #require(AssignmentDiagnostics.pearson(xs, ys))
+        #expect(r > 0.3, "correlation of objectness and IoU near objects: \(r)")
+    }
+
     @Test func badParametersAreRejected() {
         #expect(throws: LabelAssignError.self) { try WorkloadSource(.coco, images: 2, quality: 1.5) }
         #expect(throws: LabelAssignError.self) { try WorkloadSource(.coco, images: -1) }
