@@ -120,25 +120,29 @@ func iou(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Float {
         #expect(sides.sorted()[sides.count / 2] < 64)
     }
 
-    @Test func qualityKnobImprovesPredictionsNearObjects() throws {
-        func nearStats(_ q: Double) throws -> (iou: Double, score: Double) {
-            var iouSum = 0.0, scoreSum = 0.0, n = 0
-            let src = try WorkloadSource(.coco, images: 6, seed: 9, quality: q)
-            for i in 0..<6 {
-                let s = try src.scene(at: i)
-                for p in 0..<s.priorCount {
-                    let x = s.priors[4 * p], y = s.priors[4 * p + 1]
-                    for j in 0..<s.gtCount {
-                        let b = s.gtBoxes[(4 * j)..<(4 * j + 4)].map { $0 }
-                        let cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2
-                        guard abs(x - cx) < (b[2] - b[0]) / 4, abs(y - cy) < (b[3] - b[1]) / 4 else { continue }
-                        iouSum += Double(iou(s.predBoxes[(4 * p)..<(4 * p + 4)], s.gtBoxes[(4 * j)..<(4 * j + 4)]))
-                        scoreSum += Double(s.objLogits![p])
-                        n += 1
-                    }
+    /// (IoU of the predicted box with the object, objectness logit) of every prior near an object's centre.
+    func nearPriors(_ source: WorkloadSource, images: Int) throws -> [(iou: Double, objectness: Double)] {
+        var out: [(iou: Double, objectness: Double)] = []
+        for i in 0..<images {
+            let s = try source.scene(at: i)
+            for p in 0..<s.priorCount {
+                let x = s.priors[4 * p], y = s.priors[4 * p + 1]
+                for j in 0..<s.gtCount {
+                    let b = s.gtBoxes[(4 * j)..<(4 * j + 4)].map { $0 }
+                    let cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2
+                    guard abs(x - cx) < (b[2] - b[0]) / 4, abs(y - cy) < (b[3] - b[1]) / 4 else { continue }
+                    out.append((Double(iou(s.predBoxes[(4 * p)..<(4 * p + 4)], s.gtBoxes[(4 * j)..<(4 * j + 4)])),
+                                Double(s.objLogits![p])))
                 }
             }
-            return (iouSum / Double(n), scoreSum / Double(n))
+        }
+        return out
+    }
+
+    @Test func qualityKnobImprovesPredictionsNearObjects() throws {
+        func nearStats(_ q: Double) throws -> (iou: Double, score: Double) {
+            let pairs = try nearPriors(WorkloadSource(.coco, images: 6, seed: 9, quality: q), images: 6)
+            return (pairs.map(\.iou).reduce(0, +) / Double(pairs.count), pairs.map(\.objectness).reduce(0, +) / Double(pairs.count))
         }
         let good = try nearStats(0.95), poor = try nearStats(0.05)
         #expect(good.iou > poor.iou + 0.15, "IoU \(good.iou) vs \(poor.iou)")
@@ -147,22 +151,8 @@ func iou(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Float {
 
     @Test func confidenceFollowsLocalisation() throws {
         // Near priors: the objectness logit correlates with the simulated box's IoU.
-        var xs: [Double] = [], ys: [Double] = []
-        let src = try WorkloadSource(.coco, images: 6, seed: 2, quality: 0.9)
-        for i in 0..<6 {
-            let s = try src.scene(at: i)
-            for p in 0..<s.priorCount {
-                let x = s.priors[4 * p], y = s.priors[4 * p + 1]
-                for j in 0..<s.gtCount {
-                    let b = s.gtBoxes[(4 * j)..<(4 * j + 4)].map { $0 }
-                    let cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2
-                    guard abs(x - cx) < (b[2] - b[0]) / 4, abs(y - cy) < (b[3] - b[1]) / 4 else { continue }
-                    xs.append(Double(iou(s.predBoxes[(4 * p)..<(4 * p + 4)], s.gtBoxes[(4 * j)..<(4 * j + 4)])))
-                    ys.append(Double(s.objLogits![p]))
-                }
-            }
-        }
-        let r = try #require(AssignmentDiagnostics.pearson(xs, ys))
+        let pairs = try nearPriors(WorkloadSource(.coco, images: 6, seed: 2, quality: 0.9), images: 6)
+        let r = try #require(AssignmentDiagnostics.pearson(pairs.map(\.iou), pairs.map(\.objectness)))
         #expect(r > 0.3, "correlation of objectness and IoU near objects: \(r)")
     }
 
