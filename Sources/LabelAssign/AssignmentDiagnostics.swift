@@ -108,9 +108,8 @@ public struct AssignmentDiagnostics: Sendable, Equatable {
         try Losses.requireFinite(scene.clsLogits, field: "cls_logits", width: c)
 
         let ranked = try AssignmentDiagnostics.rankPositives(assigned, scene: scene, convention: configuration.convention)
-        let (iou, positives, corr, meanIoU) = (ranked.iou, ranked.positives, ranked.correlation, ranked.meanIoU)
+        let iou = ranked.iou
         let (bestIoUPrior, worstIoU) = (ranked.bestIoUPrior, ranked.worstIoU)
-        let (withPositives, misranked) = (ranked.objectsWithPositives, ranked.misranked)
 
         // Missed high-quality priors: one object row of IoUs at a time (memory O(N), not O(G·N)).
         var missedPerObject = [Int](repeating: 0, count: g)
@@ -138,13 +137,8 @@ public struct AssignmentDiagnostics: Sendable, Equatable {
         for i in 0..<n where labels.weights[i] != 0 { sumIoU += Double(iouTarget[i]); sumOne += Double(oneTarget[i]) }
         let norm = Double(labels.normaliser)
 
-        return AssignmentDiagnostics(
-            positiveCount: positives.count, objectCount: g, objectsWithPositives: withPositives,
-            meanPositiveIoU: meanIoU, scoreIncludesObjectness: scene.objLogits != nil,
-            scoreIoUCorrelation: corr, misrankedObjects: misranked,
-            misrankedShare: withPositives == 0 ? nil : Double(misranked) / Double(withPositives),
-            missedHighQualityPriors: missedCount, missedPerObject: missedPerObject,
-            meanLossIoUTarget: sumIoU / norm, meanLossOneTarget: sumOne / norm)
+        return ranked.diagnostics(scene: scene, missed: missedCount, missedPerObject: missedPerObject,
+                                  lossIoUTarget: sumIoU / norm, lossOneTarget: sumOne / norm)
     }
 
     /// The per-positive and per-object terms both `measure`s share: IoU_i and score of every
@@ -159,6 +153,18 @@ public struct AssignmentDiagnostics: Sendable, Equatable {
         var worstIoU: [Float]
         var objectsWithPositives: Int
         var misranked: Int
+
+        /// The diagnostics from these terms plus the missed priors and the two mean losses.
+        func diagnostics(scene: Scene, missed: Int, missedPerObject: [Int],
+                         lossIoUTarget: Double, lossOneTarget: Double) -> AssignmentDiagnostics {
+            AssignmentDiagnostics(
+                positiveCount: positives.count, objectCount: scene.gtCount, objectsWithPositives: objectsWithPositives,
+                meanPositiveIoU: meanIoU, scoreIncludesObjectness: scene.objLogits != nil,
+                scoreIoUCorrelation: correlation, misrankedObjects: misranked,
+                misrankedShare: objectsWithPositives == 0 ? nil : Double(misranked) / Double(objectsWithPositives),
+                missedHighQualityPriors: missed, missedPerObject: missedPerObject,
+                meanLossIoUTarget: lossIoUTarget, meanLossOneTarget: lossOneTarget)
+        }
     }
 
     static func rankPositives(_ assigned: [Int32], scene: Scene, convention: OverlapConvention) throws -> RankedPositives {

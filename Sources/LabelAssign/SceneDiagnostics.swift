@@ -97,9 +97,8 @@ public struct SceneDiagnostics: Sendable {
         }
 
         let ranked = try AssignmentDiagnostics.rankPositives(assigned, scene: scene, convention: configuration.convention)
-        let (iou, positives, corr, meanIoU) = (ranked.iou, ranked.positives, ranked.correlation, ranked.meanIoU)
+        let (iou, positives) = (ranked.iou, ranked.positives)
         let (bestIoUPrior, worstIoU) = (ranked.bestIoUPrior, ranked.worstIoU)
-        let (withPositives, misranked) = (ranked.objectsWithPositives, ranked.misranked)
 
         // Missed high-quality priors, among the boxes overlapping each object (IoU > worst ≥ 0).
         var missedPerObject = [Int](repeating: 0, count: g)
@@ -154,12 +153,7 @@ public struct SceneDiagnostics: Sendable {
         }
         let norm = Double(Float(max(positives.count, 1)))
 
-        return AssignmentDiagnostics(
-            positiveCount: positives.count, objectCount: g, objectsWithPositives: withPositives,
-            meanPositiveIoU: meanIoU, scoreIncludesObjectness: scene.objLogits != nil,
-            scoreIoUCorrelation: corr, misrankedObjects: misranked,
-            misrankedShare: withPositives == 0 ? nil : Double(misranked) / Double(withPositives),
-            missedHighQualityPriors: missedCount, missedPerObject: missedPerObject,
-            meanLossIoUTarget: sumIoU / norm, meanLossOneTarget: sumOne / norm)
+        return ranked.diagnostics(scene: scene, missed: missedCount, missedPerObject: missedPerObject,
+                                  lossIoUTarget: sumIoU / norm, lossOneTarget: sumOne / norm)
     }
 }

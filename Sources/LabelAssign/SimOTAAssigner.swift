@@ -110,8 +110,8 @@ public struct SimOTAAssigner: Assigner {
     /// Assigns the priors of `scene`. Throws `missingField("obj_logits")` without objectness,
     /// `invalidParameter` for a bad configuration, and a typed error for inconsistent arrays,
     /// out-of-range labels or non-finite values on the priors it reads.
-    /// Assigns the priors, then marks background priors whose point lies inside a `gt_ignore`
-    /// box as ignored (`-2`); positives stay positive (the reference has no ignore regions).
+    /// Background priors whose point lies inside a `gt_ignore` box then come out ignored (`-2`);
+    /// positives stay positive (the reference has no ignore regions).
     public func assign(_ scene: Scene) throws -> Assignment {
         try IgnoreRegions.afterAssignment(scene, rule: .pointInside, assignWithoutIgnoreRegions)
     }
