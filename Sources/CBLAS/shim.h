@@ -1,5 +1,4 @@
 #ifndef LABELASSIGN_CBLAS_SHIM_H
 #define LABELASSIGN_CBLAS_SHIM_H
 #include <cblas.h>
-#include <lapacke.h>
 #endif

@@ -1,4 +1,7 @@
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 @Suite struct ATSSTests {

@@ -1,5 +1,8 @@
 import LabelAssign
-import LabelAssignC
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
+import LabelAssignCABI
 import Testing
 
 /// The C ABI (`labelassign.h`) called as a C program would call it.

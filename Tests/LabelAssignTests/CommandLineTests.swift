@@ -1,5 +1,8 @@
 import Foundation
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 /// The `labelassign` executable, run as a user would: output, error lines and exit codes.

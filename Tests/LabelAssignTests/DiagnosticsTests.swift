@@ -1,5 +1,8 @@
 import Foundation
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 private func logit(_ p: Double) -> Float { Float(log(p / (1 - p))) }

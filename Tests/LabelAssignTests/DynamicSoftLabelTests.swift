@@ -1,4 +1,7 @@
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 /// RTMDet's dynamic soft-label assigner against the mmdet 3.3 fixtures.

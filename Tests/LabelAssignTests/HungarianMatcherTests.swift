@@ -1,5 +1,8 @@
 import Foundation
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 /// A scene whose priors sit on a 4 × 4 grid (stride 8, 32 × 32 image) with 3 classes.

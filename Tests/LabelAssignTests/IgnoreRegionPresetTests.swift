@@ -1,4 +1,7 @@
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 /// `gt_ignore` reaches every preset: background priors in an ignore region come out `-2`.

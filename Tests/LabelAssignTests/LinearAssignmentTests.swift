@@ -1,5 +1,8 @@
 import Foundation
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 private func relativelyClose(_ a: Double, _ b: Double, _ tol: Double) -> Bool {

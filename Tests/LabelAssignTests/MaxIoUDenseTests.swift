@@ -1,4 +1,7 @@
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 /// mmdet `MaxIoUAssigner.assign_wrt_overlaps` on the full `G × N` IoU matrix, written as directly

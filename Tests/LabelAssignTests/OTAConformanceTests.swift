@@ -1,5 +1,8 @@
 import Foundation
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 /// Every fixture scene with an `ota` expectation, and the compact iteration against the full one.

@@ -1,4 +1,7 @@
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 /// `iou.json`: pairwise torchvision IoU/GIoU/DIoU/CIoU and element-wise ultralytics variants.

@@ -1,4 +1,7 @@
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 /// Compares one assigner with every fixture scene holding `key`: `assigned_gt` equal for every

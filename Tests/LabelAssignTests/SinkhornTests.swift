@@ -1,5 +1,8 @@
 import Foundation
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 /// `ota-plan.json` (OTA's fixed-iteration float32 Sinkhorn) and `sinkhorn.json` (POT

@@ -1,5 +1,8 @@
 import Foundation
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 /// A small hand-built scene: `levels` gives (stride, prior count) per level; boxes in pixels.

@@ -1,4 +1,7 @@
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 /// Compares an assigner with a fixture key on every scene that holds it: `assigned_gt` equal,

@@ -1,5 +1,8 @@
 import Foundation
 import LabelAssign
+import LabelAssignIO
+import LabelAssignCompare
+import LabelAssignTestSupport
 import Testing
 
 /// A 256 × 256 scene with one stride-8 level (32 × 32 cells; every normalisation exact) and the given objects.

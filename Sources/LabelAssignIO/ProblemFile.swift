@@ -1,0 +1,171 @@
+import LabelAssign
+
+/// A transport problem file (`labelassign ot`): a JSON object with a `method` and the
+/// fields that method needs: `M` (cost rows), `a` (row masses), `b` (column masses),
+/// `reg` (entropic ε), `iters` (fixed iteration count).
+///
+/// `parse` checks the structure only: `method` is a string, `M` a non-empty rectangular
+/// array of finite numbers, `a` / `b` (when present) finite numbers as many as `M` has rows /
+/// columns, `reg` (when present) finite and > 0, `iters` (when present) an integer >= 0.
+/// Each method then asks for the fields it needs (`requireMarginals`, `requireReg`, ...).
+/// `M` may hold negative costs; masses must be non-negative.
+public struct TransportProblem: Sendable, Equatable {
+    public var method: String
+    public var rows: Int
+    public var columns: Int
+    /// `rows × columns` row-major.
+    public var cost: [Double]
+    public var a: [Double]?
+    public var b: [Double]?
+    public var reg: Double?
+    public var iterations: Int?
+
+    public init(method: String, rows: Int, columns: Int, cost: [Double], a: [Double]? = nil, b: [Double]? = nil,
+                reg: Double? = nil, iterations: Int? = nil) {
+        self.method = method
+        self.rows = rows
+        self.columns = columns
+        self.cost = cost
+        self.a = a
+        self.b = b
+        self.reg = reg
+        self.iterations = iterations
+    }
+
+    /// Parses a problem file's bytes.
+    public static func parse(_ bytes: [UInt8]) throws -> TransportProblem {
+        let root = try parseJSON(bytes)
+        guard root.object != nil else { throw LabelAssignError.malformedJSON("a transport problem is a JSON object") }
+        guard let methodValue = root["method"] else { throw LabelAssignError.missingField("method") }
+        guard let method = methodValue.string else {
+            throw LabelAssignError.invalidValue(field: "method", index: nil, reason: "must be a string")
+        }
+        guard let m = root["M"] else { throw LabelAssignError.missingField("M") }
+        guard let rowValues = m.array, !rowValues.isEmpty else {
+            throw LabelAssignError.invalidValue(field: "M", index: nil, reason: "must be a non-empty array of rows")
+        }
+        var cost: [Double] = []
+        var columns = -1
+        for (i, row) in rowValues.enumerated() {
+            guard let items = row.array else { throw LabelAssignError.invalidValue(field: "M", index: i, reason: "a row must be an array of numbers") }
+            if columns < 0 { columns = items.count }
+            guard items.count == columns else { throw LabelAssignError.shapeMismatch(field: "M[\(i)]", expected: columns, actual: items.count) }
+            for (j, x) in items.enumerated() {
+                guard let d = x.double else { throw LabelAssignError.invalidValue(field: "M", index: i, reason: "entry \(j) is not a number") }
+                guard d.isFinite else { throw LabelAssignError.invalidValue(field: "M", index: i, reason: "entry \(j) is \(d), not finite") }
+                cost.append(d)
+            }
+        }
+        guard columns > 0 else { throw LabelAssignError.invalidValue(field: "M", index: 0, reason: "rows must not be empty") }
+        var problem = TransportProblem(method: method, rows: rowValues.count, columns: columns, cost: cost)
+        problem.a = try masses(root, "a", count: problem.rows)
+        problem.b = try masses(root, "b", count: columns)
+        if let r = root["reg"] {
+            guard let d = r.double, d.isFinite, d > 0 else { throw LabelAssignError.invalidValue(field: "reg", index: nil, reason: "must be a finite number > 0") }
+            problem.reg = d
+        }
+        if let it = root["iters"] {
+            guard let d = it.double, d.isFinite, d >= 0, d == d.rounded(), d <= Double(Int32.max) else {
+                throw LabelAssignError.invalidValue(field: "iters", index: nil, reason: "must be an integer >= 0")
+            }
+            problem.iterations = Int(d)
+        }
+        return problem
+    }
+
+    private static func masses(_ root: JSONValue, _ key: String, count: Int) throws -> [Double]? {
+        guard let v = root[key] else { return nil }
+        guard let items = v.array else { throw LabelAssignError.invalidValue(field: key, index: nil, reason: "must be an array of numbers") }
+        guard items.count == count else { throw LabelAssignError.shapeMismatch(field: key, expected: count, actual: items.count) }
+        var out: [Double] = []
+        out.reserveCapacity(count)
+        for (i, x) in items.enumerated() {
+            guard let d = x.double else { throw LabelAssignError.invalidValue(field: key, index: i, reason: "not a number") }
+            guard d.isFinite, d >= 0 else { throw LabelAssignError.invalidValue(field: key, index: i, reason: "\(d) is not a finite non-negative mass") }
+            out.append(d)
+        }
+        return out
+    }
+
+    /// `a` and `b`, or a missing-field error.
+    public func requireMarginals() throws -> (a: [Double], b: [Double]) {
+        guard let a else { throw LabelAssignError.missingField("a") }
+        guard let b else { throw LabelAssignError.missingField("b") }
+        return (a, b)
+    }
+
+    /// `reg`, or a missing-field error.
+    public func requireReg() throws -> Double {
+        guard let reg else { throw LabelAssignError.missingField("reg") }
+        return reg
+    }
+
+    /// `iters`, or a missing-field error.
+    public func requireIterations() throws -> Int {
+        guard let iterations else { throw LabelAssignError.missingField("iters") }
+        return iterations
+    }
+
+    /// Entropic OT by `Sinkhorn.solve` (balanced marginals required).
+    public func solveSinkhorn() throws -> TransportPlan {
+        let (a, b) = try requireMarginals()
+        return try Sinkhorn(reg: requireReg()).solve(a: a, b: b, cost: cost)
+    }
+
+    /// OTA's fixed-iteration float32 Sinkhorn (`a` = μ, `b` = ν, `reg` = ε); the plan and Σ plan·M.
+    public func solveSinkhornFixed() throws -> (plan: [Float], cost: Double) {
+        let (a, b) = try requireMarginals()
+        let eps = try requireReg(), iterations = try requireIterations()
+        guard Float(eps) > 0 else { throw LabelAssignError.invalidValue(field: "reg", index: nil, reason: "\(eps) is zero in float32") }
+        let c32 = cost.map(Float.init)
+        if let k = c32.firstIndex(where: { !$0.isFinite }) {
+            throw LabelAssignError.invalidValue(field: "M", index: k / columns, reason: "entry \(k % columns) overflows float32")
+        }
+        let plan = try Sinkhorn.fixedIterations(cost: c32, mu: a.map(Float.init), nu: b.map(Float.init),
+                                                eps: Float(eps), iterations: iterations).plan
+        var total = 0.0
+        for k in 0..<plan.count { total += Double(plan[k]) * Double(c32[k]) }
+        return (plan, total)
+    }
+}
+
+extension LinearAssignment {
+    /// The `lsa` method of a transport problem: `{"method": "lsa", "M": [[...], ...]}` (the `method` key
+    /// may be omitted) → `{"rows": [...], "cols": [...], "total": x}`. `M` is a list of
+    /// equally long rows of numbers; `[]` is the empty problem.
+    public static func solveProblem(_ problem: JSONValue) throws -> JSONValue {
+        guard problem.object != nil else { throw LabelAssignError.malformedJSON("a problem must be a JSON object") }
+        if let m = problem["method"] {
+            guard m.string == "lsa" else {
+                throw LabelAssignError.invalidParameter(name: "method", reason: "expected \"lsa\", got \(m.string.map { "\"\($0)\"" } ?? "\(m)")")
+            }
+        }
+        guard let mValue = problem["M"] else { throw LabelAssignError.missingField("M") }
+        guard let rowValues = mValue.array else { throw LabelAssignError.invalidValue(field: "M", index: nil, reason: "must be a list of rows") }
+        var cost: [Double] = []
+        var width = -1
+        for (i, r) in rowValues.enumerated() {
+            guard let entries = r.array else { throw LabelAssignError.invalidValue(field: "M", index: i, reason: "row is not a list") }
+            if width < 0 { width = entries.count }
+            guard entries.count == width else { throw LabelAssignError.invalidValue(field: "M", index: i, reason: "row has \(entries.count) values, expected \(width)") }
+            for (j, e) in entries.enumerated() {
+                guard let v = e.double else { throw LabelAssignError.invalidValue(field: "M", index: i, reason: "entry \(j) is not a number") }
+                cost.append(v)
+            }
+        }
+        let n = rowValues.count, m = max(width, 0)
+        let r: Result
+        do {
+            r = try solve(cost: cost, rows: n, cols: m)
+        } catch let LabelAssignError.invalidValue(_, index?, reason) {
+            throw LabelAssignError.invalidValue(field: "M", index: index / max(m, 1), reason: reason)
+        } catch let LabelAssignError.invalidValue(_, nil, reason) {
+            throw LabelAssignError.invalidValue(field: "M", index: nil, reason: reason)
+        }
+        return .object([
+            "rows": .array(r.rows.map { .number(Double($0)) }),
+            "cols": .array(r.cols.map { .number(Double($0)) }),
+            "total": .number(r.total),
+        ])
+    }
+}
