@@ -21,6 +21,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "LabelAssign", package: rootIdentity),
+                .product(name: "LabelAssignCompare", package: rootIdentity),
             ],
             path: "Benchmarks/AssignBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -73,14 +73,10 @@ public func la_assign(_ assigner: UnsafePointer<CChar>?,
                       objLogits: objLogits.map { Array(UnsafeBufferPointer(start: $0, count: n)) },
                       gtIgnore: ignoreValues)
     do {
-        try scene.validate()
-        let result = try AssignerRegistry.make(String(cString: assigner)).assign(scene)
+        let result = try AssignerRegistry.make(String(cString: assigner)).assign(PreparedScene(scene))
         for i in 0..<n { assignedGT[i] = result.assignedGT[i] }
         if let quality {
-            let soft = result.outputs.lazy.compactMap { o -> [Float]? in
-                if case let .floats(v) = o.value, v.count == n { return v }
-                return nil
-            }.first
+            let soft = result.quality?.values ?? result.matchedIoU
             for i in 0..<n { quality[i] = soft?[i] ?? 0 }
         }
         return 0

@@ -12,6 +12,22 @@ import Synchronization
 /// other. All statistics are reduced in image order, so they do not depend on the thread count (only the
 /// timings do).
 public enum Comparison {
+    /// An assigner under the name it is reported by (a preset name, or any label).
+    public struct Entry: Sendable {
+        public var name: String
+        public var assigner: any Assigner
+
+        public init(_ name: String, _ assigner: any Assigner) {
+            self.name = name
+            self.assigner = assigner
+        }
+
+        /// The registry preset's assigner under its name.
+        public init(preset: AssignerPreset) {
+            self.init(preset.name, preset.make())
+        }
+    }
+
     /// Options of a comparison run.
     public struct Options: Sendable {
         /// Worker threads (images in parallel).
@@ -40,7 +56,7 @@ public enum Comparison {
     public static let iouBins = 20
 
     /// Runs every assigner on every scene of `source`.
-    public static func run(source: some SceneSource, assigners: [any Assigner], options: Options = Options()) throws -> ComparisonSummary {
+    public static func run(source: some SceneSource, assigners: [Entry], options: Options = Options()) throws -> ComparisonSummary {
         guard options.threads >= 1 else { throw LabelAssignError.invalidParameter(name: "threads", reason: "must be at least 1, got \(options.threads)") }
         let names = assigners.map(\.name)
         if let dup = names.enumerated().first(where: { names.firstIndex(of: $0.element) != $0.offset }) {
@@ -122,19 +138,21 @@ public enum Comparison {
         return nil
     }
 
-    static func measure(_ scene: Scene, index: Int, assigners: [any Assigner], keepExample: Bool,
+    static func measure(_ scene: Scene, index: Int, assigners: [Entry], keepExample: Bool,
                         diagnostics: AssignmentDiagnostics.Configuration? = nil) -> ImageOutcome {
         let levels = scene.priorLevels
         let levelCount = scene.strides.count
         let g = scene.gtCount
         var per: [PerImage] = []
         var kept: [[Int32]?] = []
-        for assigner in assigners {
+        // Validated once, outside the assigners' timings.
+        let prepared = Result { try PreparedScene(scene) }
+        for entry in assigners {
             var p = PerImage()
             let t0 = DispatchTime.now().uptimeNanoseconds
             let result: Assignment?
             do {
-                result = try assigner.assign(scene)
+                result = try entry.assigner.assign(prepared.get())
             } catch {
                 result = nil
                 p.error = "\(error)"

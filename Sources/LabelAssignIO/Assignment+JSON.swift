@@ -8,9 +8,9 @@ extension Assignment {
         w.key("assigner"); w.string(assigner)
         if let scene { w.key("scene"); w.string(scene) }
         w.key("assigned_gt"); w.ints(assignedGT)
-        for (name, value) in outputs {
-            w.key(name)
-            switch value {
+        for output in namedOutputs {
+            w.key(output.name)
+            switch output.value {
             case let .floats(v): w.floats(v)
             case let .ints(v): w.ints(v)
             case let .rows(v): w.rows(v)

@@ -24,7 +24,7 @@ import Testing
 
     @Test func registryPreset() throws {
         #expect(try AssignerRegistry.preset("atss").fixtureKey == "mmdet_atss")
-        #expect(try AssignerRegistry.make("atss").name == "atss")
+        #expect(try AssignerRegistry.preset("atss").name == "atss")
     }
 
     @Test func zeroObjectsIsAllBackground() throws {

@@ -68,10 +68,7 @@ import Testing
                            s.predBoxes, s.clsLogits, s.objLogits, nil, 0, &assigned, &quality, &err, 256)
         #expect(rc == 0, "\(message(err))")
         #expect(assigned == expected.assignedGT)
-        let soft = expected.outputs.compactMap { o -> [Float]? in
-            if case let .floats(v) = o.value, v.count == s.priorCount { return v }
-            return nil
-        }.first ?? [Float](repeating: 0, count: s.priorCount)
+        let soft = expected.quality?.values ?? expected.matchedIoU ?? [Float](repeating: 0, count: s.priorCount)
         #expect(quality == soft)
 
         var result: UnsafeMutablePointer<CChar>? = nil

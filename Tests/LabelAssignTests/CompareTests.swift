@@ -6,17 +6,45 @@ import LabelAssignTestSupport
 import Testing
 
 /// An assigner that returns what a closure decides (test double with known answers).
-struct ScriptedAssigner: Assigner {
+/// A test strategy with the name it is reported under.
+protocol NamedTestAssigner: Assigner {
+    var name: String { get }
+}
+
+extension NamedTestAssigner {
+    var ignorePolicy: IgnorePolicy { .afterAssignment(.pointInside) }
+}
+
+/// Runs a comparison of test strategies, each under its own name.
+func compare(_ source: some SceneSource, _ assigners: [any NamedTestAssigner],
+             options: Comparison.Options = .init()) throws -> ComparisonSummary {
+    try Comparison.run(source: source, assigners: assigners.map { Comparison.Entry($0.name, $0) }, options: options)
+}
+
+/// A registry preset under its preset name.
+struct PresetUnderTest: NamedTestAssigner {
+    let name: String
+    let inner: any Assigner
+    init(_ name: String) throws {
+        self.name = name
+        inner = try AssignerRegistry.make(name)
+    }
+    var ignorePolicy: IgnorePolicy { inner.ignorePolicy }
+    func assignPriors(_ scene: PreparedScene) throws -> Assignment { try inner.assignPriors(scene) }
+}
+
+struct ScriptedAssigner: NamedTestAssigner {
     let name: String
     let decide: @Sendable (Scene) throws -> [Int32]
-    func assign(_ scene: Scene) throws -> Assignment { Assignment(assignedGT: try decide(scene)) }
+    func assignPriors(_ scene: PreparedScene) throws -> Assignment { Assignment(assignedGT: try decide(scene.scene)) }
 }
 
 /// Centre sampling: a prior is positive for the smallest-area object whose box strictly contains its
 /// centre, on the levels where the object's longer side is between 2 and 16 strides (an FCOS-like rule).
-struct CentreInsideAssigner: Assigner {
+struct CentreInsideAssigner: NamedTestAssigner {
     var name = "centre-inside"
-    func assign(_ scene: Scene) throws -> Assignment {
+    func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
+        let scene = prepared.scene
         var out = [Int32](repeating: -1, count: scene.priorCount)
         let g = scene.gtCount
         for i in 0..<scene.priorCount {
@@ -66,7 +94,7 @@ let assignerY = ScriptedAssigner(name: "y") { s in
 @Suite struct CompareStatisticsTests {
     @Test func statisticsOfKnownAssignments() throws {
         let source = SceneListSource([handScene(), handScene(objects: false)])
-        let r = try Comparison.run(source: source, assigners: [assignerX, assignerY])
+        let r = try compare(source, [assignerX, assignerY])
         #expect(r.images == 2 && r.objects == 3)
         #expect(r.levelLabels == ["P3/8", "P4/16"])
         let x = r.statistics[0], y = r.statistics[1]
@@ -96,7 +124,7 @@ let assignerY = ScriptedAssigner(name: "y") { s in
             var a = [Int32](repeating: -1, count: s.priorCount); if s.gtCount > 0 { a[0] = 0; a[1] = s.name == "hand" ? 0 : -1 }; return a
         }
         var second = handScene(); second.name = "second"
-        let r = try Comparison.run(source: SceneListSource([handScene(), second]), assigners: [onlyFirst, same])
+        let r = try compare(SceneListSource([handScene(), second]), [onlyFirst, same])
         // Image 1: {0} vs {0, 1} = 1/2; image 2: {0} vs {0} = 1.
         #expect(abs(r.pairs[0].jaccard! - 0.75) < 1e-12 && r.pairs[0].images == 2)
     }
@@ -107,8 +135,7 @@ let assignerY = ScriptedAssigner(name: "y") { s in
             return [Int32](repeating: -1, count: s.priorCount)
         }
         let malformed = ScriptedAssigner(name: "malformed") { s in [Int32](repeating: 7, count: s.priorCount) }
-        let r = try Comparison.run(source: SceneListSource([handScene(), handScene(objects: false)]),
-                                   assigners: [failing, malformed, assignerX])
+        let r = try compare(SceneListSource([handScene(), handScene(objects: false)]), [failing, malformed, assignerX])
         #expect(r.statistics[0].failedImages == 1 && r.statistics[0].images == 1)
         #expect(r.statistics[0].firstError?.contains("image 1") == true)
         #expect(r.statistics[0].objectsWithoutPositive == 3 && r.statistics[0].meanIoU == nil)
@@ -121,9 +148,9 @@ let assignerY = ScriptedAssigner(name: "y") { s in
 
     @Test func badOptionsAreRejected() {
         let src = SceneListSource([handScene()])
-        #expect(throws: LabelAssignError.self) { try Comparison.run(source: src, assigners: [assignerX, assignerX]) }
-        #expect(throws: LabelAssignError.self) { try Comparison.run(source: src, assigners: [assignerX], options: .init(threads: 0)) }
-        #expect(throws: LabelAssignError.self) { try Comparison.run(source: src, assigners: [assignerX], options: .init(exampleIndex: 3)) }
+        #expect(throws: LabelAssignError.self) { try compare(src, [assignerX, assignerX]) }
+        #expect(throws: LabelAssignError.self) { try compare(src, [assignerX], options: .init(threads: 0)) }
+        #expect(throws: LabelAssignError.self) { try compare(src, [assignerX], options: .init(exampleIndex: 3)) }
     }
 
     @Test func sourceErrorsNameTheImage() {
@@ -136,20 +163,20 @@ let assignerY = ScriptedAssigner(name: "y") { s in
             }
         }
         #expect(throws: LabelAssignError.io("image 2: missing field 'priors'")) {
-            try Comparison.run(source: Broken(), assigners: [assignerX], options: .init(threads: 2))
+            try compare(Broken(), [assignerX], options: .init(threads: 2))
         }
     }
 
     @Test func oneAndTwoThreadsGiveIdenticalResults() throws {
         let source = try WorkloadSource(.coco, images: 12, seed: 5, quality: 0.6)
-        let assigners: [any Assigner] = [CentreInsideAssigner(), assignerX,
+        let assigners: [any NamedTestAssigner] = [CentreInsideAssigner(), assignerX,
                                           ScriptedAssigner(name: "first-prior") { s in
                                               var a = [Int32](repeating: -1, count: s.priorCount)
                                               for j in 0..<s.gtCount { a[j] = Int32(j) }
                                               return a
                                           }]
-        let one = try Comparison.run(source: source, assigners: assigners, options: .init(threads: 1))
-        let two = try Comparison.run(source: source, assigners: assigners, options: .init(threads: 2))
+        let one = try compare(source, assigners, options: .init(threads: 1))
+        let two = try compare(source, assigners, options: .init(threads: 2))
         #expect(one.statistics == two.statistics)
         #expect(one.pairs == two.pairs)
         #expect(one.example == two.example)
@@ -162,7 +189,7 @@ let assignerY = ScriptedAssigner(name: "y") { s in
     @Test func progressIsReportedPerImage() throws {
         final class Count: @unchecked Sendable { var seen: [Int] = []; let lock = NSLock() }
         let c = Count()
-        _ = try Comparison.run(source: SceneListSource([handScene(), handScene(), handScene()]), assigners: [assignerX],
+        _ = try compare(SceneListSource([handScene(), handScene(), handScene()]), [assignerX],
                                options: .init(threads: 2, progress: { done, total in
                                    c.lock.lock(); c.seen.append(done); c.lock.unlock(); #expect(total == 3)
                                }))
@@ -172,7 +199,7 @@ let assignerY = ScriptedAssigner(name: "y") { s in
     @Test func otaAndSimOTAAreSingledOut() throws {
         let ota = ScriptedAssigner(name: "ota", decide: assignerX.decide)
         let simota = ScriptedAssigner(name: "simota", decide: assignerY.decide)
-        let r = try Comparison.run(source: SceneListSource([handScene()]), assigners: [simota, CentreInsideAssigner(), ota])
+        let r = try compare(SceneListSource([handScene()]), [simota, CentreInsideAssigner(), ota])
         #expect(r.otaVersusSimOTA.count == 1 && abs(r.otaVersusSimOTA[0].jaccard! - 1.0 / 3) < 1e-12)
         #expect(r.table().contains("OTA vs SimOTA"))
         #expect(try parseJSON(Array(r.json().utf8))["ota_vs_simota"]?["jaccard"]?.double != nil)
@@ -181,8 +208,7 @@ let assignerY = ScriptedAssigner(name: "y") { s in
 
 @Suite struct CompareOutputTests {
     func result() throws -> ComparisonSummary {
-        try Comparison.run(source: SceneListSource([handScene(), handScene(objects: false)]),
-                           assigners: [assignerX, assignerY, CentreInsideAssigner()])
+        try compare(SceneListSource([handScene(), handScene(objects: false)]), [assignerX, assignerY, CentreInsideAssigner()])
     }
 
     @Test func csvHasOneRowPerAssignerAndAStableHeader() throws {
@@ -238,7 +264,7 @@ let assignerY = ScriptedAssigner(name: "y") { s in
     }
 
     @Test func emptyComparisonStillReports() throws {
-        let r = try Comparison.run(source: try WorkloadSource(.dense, images: 2), assigners: [])
+        let r = try compare(try WorkloadSource(.dense, images: 2), [])
         #expect(r.objects > 0 && r.statistics.isEmpty)
         #expect(r.table().contains("no assigners"))
         #expect(ComparisonReport.html(r).contains("<svg"))
@@ -273,7 +299,7 @@ let exactPair = ScriptedAssigner(name: "exact-pair") { s in [0, -1, -1, -1, 0, -
 
     @Test func knownAnswersAreAggregatedOverImages() throws {
         let src = source()
-        let r = try Comparison.run(source: src, assigners: [firstFour, exactPair])
+        let r = try compare(src, [firstFour, exactPair])
         let q = r.statistics[0].quality
         #expect(q.images == 2 && q.failedImages == 0 && q.positives == 8)
         // r = 1 on the linear image, strongly negative on the reversed one; the mean of the two.
@@ -308,7 +334,7 @@ let exactPair = ScriptedAssigner(name: "exact-pair") { s in [0, -1, -1, -1, 0, -
     @Test func theLossTermsMatchTheLossFunction() throws {
         // Independent check of one image's QFL: prior 5 ignored, positives 0 and 4 with target 1.
         let scene = source().scenes[1]
-        let r = try Comparison.run(source: SceneListSource([scene]), assigners: [exactPair])
+        let r = try compare(SceneListSource([scene]), [exactPair])
         let labels: [Int32] = [1, 2, 2, 2, 1, 2]
         let loss = try Losses.qualityFocal(logits: scene.clsLogits, labels: labels, scores: [1, 0, 0, 0, 1, 0], numClasses: 2)
         let expected = Double(loss[0...4].reduce(0, +)) / 2
@@ -325,9 +351,9 @@ let exactPair = ScriptedAssigner(name: "exact-pair") { s in [0, -1, -1, -1, 0, -
             for i in stride(from: 0, to: a.count, by: 7) where a[i] < 0 { a[i] = -2 }
             return a
         }
-        var assigners: [any Assigner] = [CentreInsideAssigner(), ignoring]
+        var assigners: [any NamedTestAssigner] = [CentreInsideAssigner(), ignoring]
         for name in ["simota", "atss", "tal"] where AssignerRegistry.presets.contains(where: { $0.name == name }) {
-            assigners.append(try AssignerRegistry.make(name))
+            assigners.append(try PresetUnderTest(name))
         }
         var compared = 0
         for scene in scenes {
@@ -350,16 +376,16 @@ let exactPair = ScriptedAssigner(name: "exact-pair") { s in [0, -1, -1, -1, 0, -
         let prepared = try SceneDiagnostics(scene: source().scenes[0])
         #expect(throws: LabelAssignError.self) { try prepared.measure(Assignment(assignedGT: [0, 0])) }
         #expect(throws: LabelAssignError.self) { try prepared.measure(Assignment(assignedGT: [0, 3, -1, -1, -1, -1])) }
-        // In a comparison the assigner still counts; only the quality of that image is left out.
-        let r = try Comparison.run(source: SceneListSource([bad, source().scenes[1]]), assigners: [firstFour])
-        #expect(r.statistics[0].images == 2 && r.statistics[0].failedImages == 0)
-        #expect(r.statistics[0].quality.images == 1 && r.statistics[0].quality.failedImages == 1)
-        #expect(r.statistics[0].quality.firstError?.contains("image 0") == true)
-        #expect(r.table().contains("quality not measured on 1 image"))
+        // In a comparison an invalid scene fails for every assigner (it is validated once, before
+        // any assigner runs), naming the field; the other images count.
+        let r = try compare(SceneListSource([bad, source().scenes[1]]), [firstFour])
+        #expect(r.statistics[0].images == 1 && r.statistics[0].failedImages == 1)
+        #expect(r.statistics[0].quality.images == 1 && r.statistics[0].quality.failedImages == 0)
+        #expect(r.table().contains("cls_logits[2]"))
     }
 
     @Test func outputsCarryTheQualityColumns() throws {
-        let r = try Comparison.run(source: source(), assigners: [firstFour, exactPair])
+        let r = try compare(source(), [firstFour, exactPair])
         let q = r.statistics[0].quality
         let table = r.table()
         #expect(table.contains("quality of positives (class target IoU vs 1)"))
@@ -390,7 +416,7 @@ let exactPair = ScriptedAssigner(name: "exact-pair") { s in [0, -1, -1, -1, 0, -
     }
 
     @Test func qualityCanBeSkipped() throws {
-        let r = try Comparison.run(source: source(), assigners: [firstFour], options: .init(diagnostics: false))
+        let r = try compare(source(), [firstFour], options: .init(diagnostics: false))
         #expect(r.statistics[0].quality.images == 0 && r.statistics[0].quality.meanLossIoUTarget == nil)
         #expect(!r.table().contains("quality of positives") && !r.csv().contains("score_iou_corr"))
         #expect(try parseJSON(Array(r.json().utf8))["assigners"]?.array?[0]["quality"] == nil)
@@ -399,10 +425,10 @@ let exactPair = ScriptedAssigner(name: "exact-pair") { s in [0, -1, -1, -1, 0, -
 
     @Test func qualityIsIdenticalOnOneAndTwoThreads() throws {
         let source = try WorkloadSource(.coco, images: 10, seed: 9, quality: 0.5)
-        var assigners: [any Assigner] = [CentreInsideAssigner()]
-        if AssignerRegistry.presets.contains(where: { $0.name == "simota" }) { assigners.append(try AssignerRegistry.make("simota")) }
-        let one = try Comparison.run(source: source, assigners: assigners, options: .init(threads: 1))
-        let two = try Comparison.run(source: source, assigners: assigners, options: .init(threads: 2))
+        var assigners: [any NamedTestAssigner] = [CentreInsideAssigner()]
+        if AssignerRegistry.presets.contains(where: { $0.name == "simota" }) { assigners.append(try PresetUnderTest("simota")) }
+        let one = try compare(source, assigners, options: .init(threads: 1))
+        let two = try compare(source, assigners, options: .init(threads: 2))
         #expect(one.statistics.map(\.quality) == two.statistics.map(\.quality))
         #expect(one.statistics.allSatisfy { $0.quality.images == 10 && $0.quality.meanScoreIoUCorrelation != nil })
         #expect(one.scoreIncludesObjectness == two.scoreIncludesObjectness)

@@ -66,7 +66,7 @@ let cocoText = """
         #expect(src.images[0].imageWidth == 1280 && src.images[0].boxes == [100, 200, 400, 300, 0, 0, 64, 32])
         let s = try src.scene(at: 1)
         #expect(s.imageWidth == 320 && s.imageHeight == 640 && s.priorCount == 40 * 80 + 20 * 40 + 10 * 20)
-        let r = try Comparison.run(source: src, assigners: [CentreInsideAssigner()], options: .init(threads: 2))
+        let r = try compare(src, [CentreInsideAssigner()], options: .init(threads: 2))
         #expect(r.objects == 3 && r.images == 2)
     }
 

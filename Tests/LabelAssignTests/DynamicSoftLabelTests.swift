@@ -13,7 +13,7 @@ import Testing
 
     @Test func registryNamesTheFixtureKey() throws {
         #expect(try AssignerRegistry.preset("dsl").fixtureKey == "mmdet_dsl")
-        #expect(try AssignerRegistry.make("dsl").name == "dsl")
+        #expect(try AssignerRegistry.preset("dsl").name == "dsl")
     }
 
     @Test func outputUsesTheFixtureFieldNames() throws {

@@ -127,6 +127,6 @@ private func gridScene(gt: [Float], labels: [Int32], pred: (Int) -> [Float], log
     @Test func presetIsRegistered() throws {
         let p = try AssignerRegistry.preset("hungarian")
         #expect(p.fixtureKey == "detr_hungarian")
-        #expect(p.make().name == "hungarian")
+        #expect(p.name == "hungarian")
     }
 }

@@ -79,7 +79,7 @@ import Testing
             for i in 0..<plain.priorCount {
                 #expect(b.assignedGT[i] == (a.assignedGT[i] >= 0 ? a.assignedGT[i] : mask[i] ? -2 : -1))
             }
-            #expect(a.outputs.map(\.name) == b.outputs.map(\.name))
+            #expect(a.namedOutputs.map(\.name) == b.namedOutputs.map(\.name))
         }
     }
 

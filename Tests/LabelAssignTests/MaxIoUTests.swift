@@ -25,7 +25,7 @@ import Testing
 
     @Test func registryPreset() throws {
         #expect(try AssignerRegistry.preset("maxiou").fixtureKey == "mmdet_maxiou")
-        #expect(try AssignerRegistry.make("maxiou").name == "maxiou")
+        #expect(try AssignerRegistry.preset("maxiou").name == "maxiou")
     }
 
     @Test func zeroObjectsIsAllBackground() throws {

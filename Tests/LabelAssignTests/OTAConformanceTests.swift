@@ -16,7 +16,7 @@ import Testing
     @Test func presetIsRegistered() throws {
         let preset = try AssignerRegistry.preset("ota")
         #expect(preset.fixtureKey == "ota")
-        #expect(preset.make().name == "ota")
+        #expect(preset.name == "ota")
     }
 
     @Test func matchesTheReferenceOnEveryScene() throws {

@@ -63,7 +63,7 @@ func expectFixtureFieldNames(preset: String, key: String) throws {
     @Test(arguments: presets)
     func registryNamesTheFixtureKey(preset: String, key: String) throws {
         #expect(try AssignerRegistry.preset(preset).fixtureKey == key)
-        #expect(try AssignerRegistry.make(preset).name == preset)
+        #expect(try AssignerRegistry.preset(preset).name == preset)
     }
 
     @Test(arguments: presets)

@@ -139,8 +139,8 @@ func handScene(width: Int = 64, height: Int = 64, strides: [Int] = [8], classes:
     @Test func registryPresets() throws {
         #expect(try AssignerRegistry.preset("tal").fixtureKey == "ultralytics_tal")
         #expect(try AssignerRegistry.preset("tood").fixtureKey == "mmdet_tal")
-        #expect(try AssignerRegistry.make("tal").name == "tal")
-        #expect(try AssignerRegistry.make("tood").name == "tood")
+        #expect(try AssignerRegistry.preset("tal").name == "tal")
+        #expect(try AssignerRegistry.preset("tood").name == "tood")
     }
 
     @Test func zeroObjectsIsAllBackground() throws {

@@ -1,6 +1,7 @@
 import Benchmark
 import Foundation
 import LabelAssign
+import LabelAssignCompare
 
 /// The benchmark matrix: priors (image side at strides 8/16/32) by objects.
 ///
@@ -61,7 +62,7 @@ let benchmarks: @Sendable () -> Void = {
                         blackHole(try! assigner.assign(scene))
                     }
                 } setup: {
-                    benchScene(side: side, objects: objects)
+                    try! PreparedScene(benchScene(side: side, objects: objects))
                 }
             }
         }

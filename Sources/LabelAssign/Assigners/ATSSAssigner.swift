@@ -21,7 +21,6 @@ import Foundation
 /// level has too few other anchors) and end as `-2` unless they still become positive.
 public struct ATSSAssigner: Assigner {
     public struct Configuration: Sendable, Equatable {
-        public var name: String
         /// Candidates per level and object (>= 1).
         public var topk: Int
         /// Anchor side in strides.
@@ -31,9 +30,8 @@ public struct ATSSAssigner: Assigner {
         /// IoF above which an anchor counts as ignored (<= 0 disables ignore regions).
         public var ignoreIoFThreshold: Float
 
-        public init(name: String = "atss", topk: Int = 9, anchorScale: Float = 8, inBoxMargin: Float = 0.01,
+        public init(topk: Int = 9, anchorScale: Float = 8, inBoxMargin: Float = 0.01,
                     ignoreIoFThreshold: Float = 0.5) {
-            self.name = name
             self.topk = topk
             self.anchorScale = anchorScale
             self.inBoxMargin = inBoxMargin
@@ -56,25 +54,26 @@ public struct ATSSAssigner: Assigner {
     }
 
     public var configuration: Configuration
-    public var name: String { configuration.name }
-
-    public init(_ configuration: Configuration) {
+    public init(_ configuration: Configuration = .atss) {
         self.configuration = configuration
     }
 
     /// Distance given to ignored anchors (mmdet `INF`).
     static let ignoredDistance: Float = 100_000_000
 
-    public func assign(_ s: Scene) throws -> Assignment {
-        let cfg = configuration
+    public var ignorePolicy: IgnorePolicy {
+        .beforeAssignment(.anchorIoF(scale: configuration.anchorScale, threshold: configuration.ignoreIoFThreshold))
+    }
+
+    public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
+        let s = prepared.scene, cfg = configuration
         try cfg.validate()
-        try AssignerInputGuard.check(s)
         let n = s.priorCount, g = s.gtCount
         let ignored = IgnoreRegions.mask(scene: s, rule: .anchorIoF(scale: cfg.anchorScale, threshold: cfg.ignoreIoFThreshold))
         var assigned = [Int32](repeating: -1, count: n)
         var matched = [Float](repeating: 0, count: n)
         for i in 0..<n where ignored[i] { assigned[i] = -2 }
-        if g == 0 { return Assignment(assignedGT: assigned, outputs: [("matched_iou", .floats(matched))]) }
+        if g == 0 { return Assignment(assignedGT: assigned, matchedIoU: matched) }
 
         let anchors = PriorGrid.anchorBoxes(priors: s.priors, scale: cfg.anchorScale)
         var centerX = [Float](repeating: 0, count: n), centerY = centerX
@@ -82,7 +81,7 @@ public struct ATSSAssigner: Assigner {
             centerX[i] = (anchors[4 * i] + anchors[4 * i + 2]) / 2
             centerY[i] = (anchors[4 * i + 1] + anchors[4 * i + 3]) / 2
         }
-        let grid = PriorLevelGrid(scene: s)
+        let grid = prepared.grid
         let anyIgnored = ignored.contains(true)
         var bestIoU = [Float](repeating: 0, count: n)
         var owner = [Int32](repeating: -1, count: n)
@@ -140,7 +139,7 @@ public struct ATSSAssigner: Assigner {
             assigned[i] = owner[i]
             matched[i] = bestIoU[i]
         }
-        return Assignment(assignedGT: assigned, outputs: [("matched_iou", .floats(matched))])
+        return Assignment(assignedGT: assigned, matchedIoU: matched)
     }
 
     /// mmdet's centre distance `sqrt((px - gx)^2 + (py - gy)^2)` in float32.

@@ -40,12 +40,10 @@ public struct HungarianConfiguration: Sendable, Equatable {
 /// every other prior −1), `rows` (positions in the query list, ascending), `cols` (objects), `total`,
 /// and `queries` when a subset is configured. `min(Q, G)` pairs; zero objects match nothing.
 public struct HungarianMatcher: Assigner {
-    public let name: String
     public var configuration: HungarianConfiguration
 
-    public init(_ configuration: HungarianConfiguration = .detr, name: String = "hungarian") {
+    public init(_ configuration: HungarianConfiguration = .detr) {
         self.configuration = configuration
-        self.name = name
     }
 
     /// The `Q × G` float32 cost matrix (row-major) of the priors `queries` against the scene's objects.
@@ -152,19 +150,18 @@ public struct HungarianMatcher: Assigner {
 
     /// Assigns the priors, then marks background priors whose point lies inside a `gt_ignore`
     /// box as ignored (`-2`); positives stay positive (the reference has no ignore regions).
-    public func assign(_ scene: Scene) throws -> Assignment {
-        try IgnoreRegions.afterAssignment(scene, rule: .pointInside, assignWithoutIgnoreRegions)
-    }
+    public var ignorePolicy: IgnorePolicy { .afterAssignment(.pointInside) }
 
-    func assignWithoutIgnoreRegions(_ scene: Scene) throws -> Assignment {
+    public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
+        let scene = prepared.scene
         let m = try match(scene)
         var assigned = [Int32](repeating: -1, count: scene.priorCount)
         for (r, c) in zip(m.rows, m.cols) { assigned[m.queries[r]] = Int32(c) }
         var result = Assignment(assignedGT: assigned)
-        if configuration.queries != nil { result.set("queries", .ints(m.queries.map(Int32.init))) }
-        result.set("rows", .ints(m.rows.map(Int32.init)))
-        result.set("cols", .ints(m.cols.map(Int32.init)))
-        result.set("total", .number(m.total))
+        if configuration.queries != nil { result.extras.append(AssignmentExtra("queries", .ints(m.queries.map(Int32.init)))) }
+        result.extras.append(AssignmentExtra("rows", .ints(m.rows.map(Int32.init))))
+        result.extras.append(AssignmentExtra("cols", .ints(m.cols.map(Int32.init))))
+        result.extras.append(AssignmentExtra("total", .number(m.total)))
         return result
     }
 }

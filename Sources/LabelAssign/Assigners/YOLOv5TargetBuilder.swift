@@ -57,12 +57,10 @@ public struct YOLOv5Configuration: Sendable, Equatable {
 /// prior merges the anchors, and the lowest index makes the choice independent of write order.)
 /// The scene's priors must be the full point grid (`(W / s)·(H / s)` per level).
 public struct YOLOv5TargetBuilder: Assigner {
-    public let name: String
     public var configuration: YOLOv5Configuration
 
     public init(_ configuration: YOLOv5Configuration = .yolov5, name: String = "yolov5") {
         self.configuration = configuration
-        self.name = name
     }
 
     /// One target entry of `build_targets`.
@@ -182,11 +180,10 @@ public struct YOLOv5TargetBuilder: Assigner {
 
     /// Assigns the priors, then marks background priors whose point lies inside a `gt_ignore`
     /// box as ignored (`-2`); positives stay positive (the reference has no ignore regions).
-    public func assign(_ scene: Scene) throws -> Assignment {
-        try IgnoreRegions.afterAssignment(scene, rule: .pointInside, assignWithoutIgnoreRegions)
-    }
+    public var ignorePolicy: IgnorePolicy { .afterAssignment(.pointInside) }
 
-    func assignWithoutIgnoreRegions(_ scene: Scene) throws -> Assignment {
+    public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
+        let scene = prepared.scene
         let entries = try targets(scene)
         let counts = PriorGrid.levelCounts(width: scene.imageWidth, height: scene.imageHeight, strides: scene.strides)
         let ranges = scene.levelRanges
@@ -201,8 +198,8 @@ public struct YOLOv5TargetBuilder: Assigner {
             if assigned[p] < 0 || Int(assigned[p]) > e.object { assigned[p] = Int32(e.object) }
         }
         var result = Assignment(assignedGT: assigned)
-        result.set("rows", .rows(entries.map(\.row)))
-        result.set("row_gt", .ints(entries.map { Int32($0.object) }))
+        result.extras.append(AssignmentExtra("rows", .rows(entries.map(\.row))))
+        result.extras.append(AssignmentExtra("row_gt", .ints(entries.map { Int32($0.object) })))
         return result
     }
 

@@ -3,8 +3,8 @@
 /// searches visit only the rows and columns that can pass. Every query gives exactly the
 /// priors a full scan would give, in increasing index order; levels that are not a regular
 /// `(imageWidth / s) × (imageHeight / s)` row-major grid are scanned in full.
-struct PriorLevelGrid {
-    struct Level {
+package struct PriorLevelGrid: Sendable {
+    package struct Level: Sendable {
         /// Prior indices of the level.
         let range: Range<Int>
         /// Columns and rows when the level is a regular grid, else 0.
@@ -20,10 +20,10 @@ struct PriorLevelGrid {
     /// A grid level has `cx` depending only on the column, `cy` only on the row (both strictly
     /// increasing) and both prior strides equal to the level stride, so that any per-prior value
     /// computed from `(cx, stride_x)` depends only on the column, and likewise for `y`.
-    init(scene: Scene) {
+    init(scene: Scene, levelRanges: [Range<Int>]) {
         let p = scene.priors
         var levels: [Level] = []
-        for (l, range) in scene.levelRanges.enumerated() {
+        for (l, range) in levelRanges.enumerated() {
             let s = scene.strides[l]
             let w = scene.imageWidth / s, h = scene.imageHeight / s
             var grid = w > 0 && h > 0 && range.count == w * h
@@ -78,25 +78,5 @@ struct PriorLevelGrid {
         } else {
             for i in level.range where xTest(i) && yTest(i) { out.append(Int32(i)) }
         }
-    }
-}
-
-/// The shape checks an assigner needs so that an unvalidated scene cannot make it index out of
-/// range (`Scene.validate()` checks everything, including values).
-enum AssignerInputGuard {
-    static func check(_ s: Scene) throws {
-        guard !s.strides.isEmpty else { throw LabelAssignError.invalidValue(field: "strides", index: nil, reason: "at least one stride is needed") }
-        for (i, v) in s.strides.enumerated() where v <= 0 {
-            throw LabelAssignError.invalidValue(field: "strides", index: i, reason: "stride must be positive, got \(v)")
-        }
-        guard s.numClasses > 0 else { throw LabelAssignError.invalidValue(field: "num_classes", index: nil, reason: "must be positive") }
-        guard s.priors.count % 4 == 0, s.priorCount > 0 else {
-            throw LabelAssignError.invalidValue(field: "priors", index: nil, reason: "rows of 4 values, at least one prior")
-        }
-        guard s.gtBoxes.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: nil, reason: "rows must have 4 values") }
-        guard s.gtIgnore.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "gt_ignore", index: nil, reason: "rows must have 4 values") }
-        try s.checkGTLabels()
-        try s.checkPredBoxCount()
-        try s.checkClassLogitCount()
     }
 }

@@ -77,10 +77,10 @@ struct SceneSourceOptions: ParsableArguments {
 }
 
 /// Parses `a,b,c` into assigners from the registry (all presets when `nil`).
-func registryAssigners(_ list: String?) throws -> [any Assigner] {
-    guard let list else { return AssignerRegistry.presets.map { $0.make() } }
+func registryAssigners(_ list: String?) throws -> [Comparison.Entry] {
+    guard let list else { return AssignerRegistry.presets.map { Comparison.Entry(preset: $0) } }
     let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    return try names.map { try AssignerRegistry.make($0) }
+    return try names.map { try Comparison.Entry(preset: AssignerRegistry.preset($0)) }
 }
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal and the run has taken

@@ -321,19 +321,7 @@ private struct TorchQueue {
 enum DynamicCostInput {
     static func background(_ n: Int) -> Assignment {
         Assignment(assignedGT: [Int32](repeating: -1, count: n),
-                   outputs: [("matched_iou", .floats([Float](repeating: 0, count: n)))])
-    }
-
-    /// The array-length and label checks that keep the kernels in bounds.
-    static func checkShapes(_ scene: Scene) throws {
-        let classes = scene.numClasses
-        guard classes > 0 else { throw LabelAssignError.invalidValue(field: "num_classes", index: nil, reason: "must be positive, got \(classes)") }
-        guard scene.priors.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "priors", index: nil, reason: "rows must have 4 values") }
-        guard scene.gtBoxes.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "gt_bboxes", index: nil, reason: "rows must have 4 values") }
-        try scene.checkGTLabels()
-        try scene.checkPredBoxCount()
-        try scene.checkClassLogitCount()
-        try Scene.checkBoxes(scene.gtBoxes, field: "gt_bboxes")
+                   matchedIoU: [Float](repeating: 0, count: n))
     }
 
     /// Object geometry straight from the corner boxes (mmdet): region edges are the box edges,
@@ -459,6 +447,6 @@ enum DynamicCostInput {
             assigned[p] = obj
             matched[p] = iou[Int(obj) * m + k]
         }
-        return Assignment(assignedGT: assigned, outputs: [("matched_iou", .floats(matched))])
+        return Assignment(assignedGT: assigned, matchedIoU: matched)
     }
 }

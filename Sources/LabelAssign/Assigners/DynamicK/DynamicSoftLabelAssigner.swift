@@ -59,13 +59,11 @@ public struct DynamicSoftLabelAssigner: Assigner {
         }
     }
 
-    public let name: String
     public let configuration: Configuration
 
-    /// An assigner with `configuration`, reported under `name`.
-    public init(_ configuration: Configuration = .rtmdet, name: String = "dsl") {
+    /// An assigner with `configuration`.
+    public init(_ configuration: Configuration = .rtmdet) {
         self.configuration = configuration
-        self.name = name
     }
 
     /// Assigns the priors of `scene` (class logits, priors as given). Throws `invalidParameter`
@@ -73,14 +71,12 @@ public struct DynamicSoftLabelAssigner: Assigner {
     /// non-finite values on the priors it reads.
     /// Background priors whose point lies inside a `gt_ignore` box then come out ignored (`-2`);
     /// positives stay positive (the reference has no ignore regions).
-    public func assign(_ scene: Scene) throws -> Assignment {
-        try IgnoreRegions.afterAssignment(scene, rule: .pointInside, assignWithoutIgnoreRegions)
-    }
+    public var ignorePolicy: IgnorePolicy { .afterAssignment(.pointInside) }
 
-    func assignWithoutIgnoreRegions(_ scene: Scene) throws -> Assignment {
+    public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
+        let scene = prepared.scene
         let config = configuration
         try config.validate()
-        try DynamicCostInput.checkShapes(scene)
         let n = scene.priorCount, g = scene.gtCount, classes = scene.numClasses
         if g == 0 { return DynamicCostInput.background(n) }
 

@@ -98,13 +98,11 @@ public struct SimOTAAssigner: Assigner {
         }
     }
 
-    public let name: String
     public let configuration: Configuration
 
-    /// An assigner with `configuration`, reported under `name`.
-    public init(_ configuration: Configuration = .yolox, name: String = "simota") {
+    /// An assigner with `configuration`.
+    public init(_ configuration: Configuration = .yolox) {
         self.configuration = configuration
-        self.name = name
     }
 
     /// Assigns the priors of `scene`. Throws `missingField("obj_logits")` without objectness,
@@ -112,15 +110,13 @@ public struct SimOTAAssigner: Assigner {
     /// out-of-range labels or non-finite values on the priors it reads.
     /// Background priors whose point lies inside a `gt_ignore` box then come out ignored (`-2`);
     /// positives stay positive (the reference has no ignore regions).
-    public func assign(_ scene: Scene) throws -> Assignment {
-        try IgnoreRegions.afterAssignment(scene, rule: .pointInside, assignWithoutIgnoreRegions)
-    }
+    public var ignorePolicy: IgnorePolicy { .afterAssignment(.pointInside) }
 
-    func assignWithoutIgnoreRegions(_ scene: Scene) throws -> Assignment {
+    public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
+        let scene = prepared.scene
         try configuration.validate()
         let n = scene.priorCount, g = scene.gtCount, classes = scene.numClasses
         guard let obj = scene.objLogits else { throw LabelAssignError.missingField("obj_logits") }
-        try DynamicCostInput.checkShapes(scene)
         guard obj.count == n else { throw LabelAssignError.shapeMismatch(field: "obj_logits", expected: n, actual: obj.count) }
         let config = configuration
         if g == 0 { return DynamicCostInput.background(n) }

@@ -23,7 +23,6 @@ import _LabelAssignKernels
 /// scanned prior by prior. No `G × N` matrix is built.
 public struct MaxIoUAssigner: Assigner {
     public struct Configuration: Sendable, Equatable {
-        public var name: String
         public var posIoUThreshold: Float
         public var negIoUThreshold: Float
         public var minPosIoU: Float
@@ -34,10 +33,9 @@ public struct MaxIoUAssigner: Assigner {
         /// IoF above which an anchor is ignored (<= 0 disables ignore regions).
         public var ignoreIoFThreshold: Float
 
-        public init(name: String = "maxiou", posIoUThreshold: Float = 0.5, negIoUThreshold: Float = 0.4,
+        public init(posIoUThreshold: Float = 0.5, negIoUThreshold: Float = 0.4,
                     minPosIoU: Float = 0, gtMaxAssignAll: Bool = true, matchLowQuality: Bool = true,
                     anchorScale: Float = 4, ignoreIoFThreshold: Float = 0.5) {
-            self.name = name
             self.posIoUThreshold = posIoUThreshold
             self.negIoUThreshold = negIoUThreshold
             self.minPosIoU = minPosIoU
@@ -66,16 +64,17 @@ public struct MaxIoUAssigner: Assigner {
     }
 
     public var configuration: Configuration
-    public var name: String { configuration.name }
-
-    public init(_ configuration: Configuration) {
+    public init(_ configuration: Configuration = .maxiou) {
         self.configuration = configuration
     }
 
-    public func assign(_ s: Scene) throws -> Assignment {
-        let cfg = configuration
+    public var ignorePolicy: IgnorePolicy {
+        .beforeAssignment(.anchorIoF(scale: configuration.anchorScale, threshold: configuration.ignoreIoFThreshold))
+    }
+
+    public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
+        let s = prepared.scene, cfg = configuration
         try cfg.validate()
-        try AssignerInputGuard.check(s)
         let n = s.priorCount, g = s.gtCount
         if g == 0 { return .background(priorCount: n) }
         let ignored = s.ignoreCount > 0

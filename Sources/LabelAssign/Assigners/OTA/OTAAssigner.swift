@@ -79,12 +79,10 @@ public struct OTATransportProblem: Sendable, Equatable {
 /// Throws when the supplies exceed the number of priors (the background supply would be
 /// negative) or a plan row underflows entirely (the reference would divide 0 by 0).
 public struct OTAAssigner: Assigner {
-    public let name: String
     public var configuration: OTAConfiguration
 
-    public init(_ configuration: OTAConfiguration = .ota, name: String = "ota") {
+    public init(_ configuration: OTAConfiguration = .ota) {
         self.configuration = configuration
-        self.name = name
     }
 
     // MARK: cost terms
@@ -227,12 +225,12 @@ public struct OTAAssigner: Assigner {
             for r in 1...g where plan[r * n + j] > plan[best * n + j] { best = r }
             if best != g { assigned[j] = Int32(best); matched[j] = problem.iou[best * n + j] }
         }
-        return Assignment(assignedGT: assigned, outputs: [("matched_iou", .floats(matched)), ("mu", .floats(problem.mu))])
+        return Assignment(assignedGT: assigned, matchedIoU: matched, extras: [AssignmentExtra("mu", .floats(problem.mu))])
     }
 
     func backgroundAssignment(_ n: Int) -> Assignment {
         Assignment(assignedGT: [Int32](repeating: -1, count: n),
-                   outputs: [("matched_iou", .floats([Float](repeating: 0, count: n))), ("mu", .floats([Float(n)]))])
+                   matchedIoU: [Float](repeating: 0, count: n), extras: [AssignmentExtra("mu", .floats([Float(n)]))])
     }
 
     func underflow(row: Int, gtCount: Int) -> LabelAssignError {
@@ -364,13 +362,11 @@ public struct OTAAssigner: Assigner {
 
     /// Assigns the priors, then marks background priors whose point lies inside a `gt_ignore`
     /// box as ignored (`-2`); positives stay positive (the reference has no ignore regions).
-    public func assign(_ scene: Scene) throws -> Assignment {
-        try IgnoreRegions.afterAssignment(scene, rule: .pointInside, assignWithoutIgnoreRegions)
-    }
+    public var ignorePolicy: IgnorePolicy { .afterAssignment(.pointInside) }
 
-    func assignWithoutIgnoreRegions(_ scene: Scene) throws -> Assignment {
+    public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
+        let scene = prepared.scene
         try configuration.validate()
-        try scene.validate()
         let n = scene.priorCount, g = scene.gtCount
         if g == 0 { return backgroundAssignment(n) }
         let p = try compactProblem(scene)
@@ -406,6 +402,6 @@ public struct OTAAssigner: Assigner {
                 }
             }
         }
-        return Assignment(assignedGT: assigned, outputs: [("matched_iou", .floats(matched)), ("mu", .floats(p.mu))])
+        return Assignment(assignedGT: assigned, matchedIoU: matched, extras: [AssignmentExtra("mu", .floats(p.mu))])
     }
 }

@@ -35,8 +35,6 @@ public struct TaskAlignedAssigner: Assigner {
             case mmdet
         }
 
-        /// Preset name.
-        public var name: String
         public var variant: Variant
         /// Candidates per object (>= 1).
         public var topk: Int
@@ -59,10 +57,9 @@ public struct TaskAlignedAssigner: Assigner {
         /// How ignore regions mark priors (applied to background priors after assignment).
         public var ignoreRule: IgnoreRule
 
-        public init(name: String, variant: Variant, topk: Int, topk2: Int? = nil, alpha: Double, beta: Double,
+        public init(variant: Variant, topk: Int, topk2: Int? = nil, alpha: Double, beta: Double,
                     inBoxMargin: Float, minCandidateSide: Float? = nil, normalizationEps: Float = 1e-9,
                     anchorScale: Float = 8, ignoreRule: IgnoreRule) {
-            self.name = name
             self.variant = variant
             self.topk = topk
             self.topk2 = topk2
@@ -76,10 +73,10 @@ public struct TaskAlignedAssigner: Assigner {
         }
 
         /// ultralytics 8.4.190 as `v8DetectionLoss` trains: topk 10, α 0.5, β 6, margin 1e-9, eps 1e-9.
-        public static let tal = Configuration(name: "tal", variant: .ultralytics, topk: 10, alpha: 0.5, beta: 6,
+        public static let tal = Configuration(variant: .ultralytics, topk: 10, alpha: 0.5, beta: 6,
                                               inBoxMargin: 1e-9, normalizationEps: 1e-9, ignoreRule: .pointInside)
         /// mmdet 3.3 TOOD: topk 13, α 1, β 6, margin 0.01, anchors of side 8 · stride.
-        public static let tood = Configuration(name: "tood", variant: .mmdet, topk: 13, alpha: 1, beta: 6,
+        public static let tood = Configuration(variant: .mmdet, topk: 13, alpha: 1, beta: 6,
                                                inBoxMargin: 0.01, anchorScale: 8,
                                                ignoreRule: .anchorIoF(scale: 8, threshold: 0.5))
 
@@ -108,23 +105,18 @@ public struct TaskAlignedAssigner: Assigner {
     }
 
     public var configuration: Configuration
-    public var name: String { configuration.name }
-
-    public init(_ configuration: Configuration) {
+    public init(_ configuration: Configuration = .tal) {
         self.configuration = configuration
     }
 
-    /// Assigns a validated scene.
-    public func assign(_ scene: Scene) throws -> Assignment {
+    public var ignorePolicy: IgnorePolicy { .afterAssignment(configuration.ignoreRule) }
+
+    public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
         try configuration.validate()
-        try AssignerInputGuard.check(scene)
-        var result: Assignment
         switch configuration.variant {
-        case .ultralytics: result = assignUltralytics(scene)
-        case .mmdet: result = assignMMDet(scene)
+        case .ultralytics: return assignUltralytics(prepared)
+        case .mmdet: return assignMMDet(prepared)
         }
-        try IgnoreRegions.apply(scene: scene, rule: configuration.ignoreRule, to: &result)
-        return result
     }
 
     // MARK: - ultralytics
@@ -151,15 +143,14 @@ public struct TaskAlignedAssigner: Assigner {
         return iou - (rho2 / c2 + v * a)
     }
 
-    private func assignUltralytics(_ s: Scene) -> Assignment {
-        let cfg = configuration
+    private func assignUltralytics(_ prepared: PreparedScene) -> Assignment {
+        let s = prepared.scene, cfg = configuration
         let n = s.priorCount, g = s.gtCount, nc = s.numClasses
         if g == 0 {
-            var out = Assignment.background(priorCount: n)
-            out.set("target_scores", .floats([Float](repeating: 0, count: n)))
-            return out
+            return Assignment(assignedGT: [Int32](repeating: -1, count: n),
+                              quality: QualityTarget(.targetScores, [Float](repeating: 0, count: n)))
         }
-        let grid = PriorLevelGrid(scene: s)
+        let grid = prepared.grid
         let strideVal = cfg.minCandidateSide ?? Float(s.strides.count > 1 ? s.strides[1] : s.strides[0])
         let margin = cfg.inBoxMargin
 
@@ -274,7 +265,7 @@ public struct TaskAlignedAssigner: Assigner {
             let align: Float = k >= 0 ? pairs[k].value : 0
             target[Int(a)] = align * maxOverlap[m] / (maxAlign[m] + cfg.normalizationEps)
         }
-        return Assignment(assignedGT: assigned, outputs: [("target_scores", .floats(target))])
+        return Assignment(assignedGT: assigned, quality: QualityTarget(.targetScores, target))
     }
 
     /// Position of `value` in the increasing slice `list[lo..<hi]`.
@@ -300,13 +291,12 @@ public struct TaskAlignedAssigner: Assigner {
         return overlap / union
     }
 
-    private func assignMMDet(_ s: Scene) -> Assignment {
-        let cfg = configuration
+    private func assignMMDet(_ prepared: PreparedScene) -> Assignment {
+        let s = prepared.scene, cfg = configuration
         let n = s.priorCount, g = s.gtCount, nc = s.numClasses
         if g == 0 {
-            var out = Assignment.background(priorCount: n)
-            out.set("assign_metrics", .floats([Float](repeating: 0, count: n)))
-            return out
+            return Assignment(assignedGT: [Int32](repeating: -1, count: n),
+                              quality: QualityTarget(.assignMetrics, [Float](repeating: 0, count: n)))
         }
         let anchors = PriorGrid.anchorBoxes(priors: s.priors, scale: cfg.anchorScale)
         var px1 = [Float](repeating: 0, count: n), py1 = px1, px2 = px1, py2 = px1
@@ -405,6 +395,6 @@ public struct TaskAlignedAssigner: Assigner {
                 }
             }
         }
-        return Assignment(assignedGT: owner, outputs: [("assign_metrics", .floats(metric))])
+        return Assignment(assignedGT: owner, quality: QualityTarget(.assignMetrics, metric))
     }
 }

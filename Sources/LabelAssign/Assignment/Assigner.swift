@@ -1,0 +1,56 @@
+/// How an assigner treats a scene's ignore regions (`gt_ignore`).
+public enum IgnorePolicy: Sendable, Equatable {
+    /// The reference keeps ignored priors out of the assignment itself (mmdet ATSS and max-IoU):
+    /// the assigner reads the mask while assigning.
+    case beforeAssignment(IgnoreRule)
+    /// The reference has no ignore regions: after assignment, background priors that `rule`
+    /// marks become `-2`; positives stay positive. Applied by `Assigner.assign(_:)`.
+    case afterAssignment(IgnoreRule)
+}
+
+/// A label-assignment strategy with its configuration.
+///
+/// Implement `ignorePolicy` and `assignPriors(_:)`; callers use `assign(_:)`, which prepares
+/// the scene (validating it once) and applies an after-assignment ignore policy.
+public protocol Assigner: Sendable {
+    /// How ignore regions are treated.
+    var ignorePolicy: IgnorePolicy { get }
+    /// The strategy on a prepared scene, without the after-assignment ignore policy. Throws
+    /// `LabelAssignError` on input the strategy cannot take (for example a missing `obj_logits`
+    /// where the reference needs it).
+    func assignPriors(_ scene: PreparedScene) throws -> Assignment
+}
+
+extension Assigner {
+    /// Assigns every prior of a prepared scene and applies the ignore policy.
+    public func assign(_ scene: PreparedScene) throws -> Assignment {
+        var result = try assignPriors(scene)
+        if case let .afterAssignment(rule) = ignorePolicy, scene.scene.ignoreCount > 0 {
+            try IgnoreRegions.apply(IgnoreRegions.mask(scene: scene.scene, rule: rule), to: &result)
+        }
+        return result
+    }
+
+    /// Validates `scene`, then assigns every prior and applies the ignore policy.
+    public func assign(_ scene: Scene) throws -> Assignment {
+        try assign(PreparedScene(scene))
+    }
+}
+
+/// One named preset of the registry.
+public struct AssignerPreset: Sendable {
+    /// The name on the command line (`--assigner`) and in reports.
+    public let name: String
+    /// What the preset reproduces.
+    public let summary: String
+    /// The fixture key its outputs are compared with.
+    public let fixtureKey: String
+    public let make: @Sendable () -> any Assigner
+
+    public init(name: String, summary: String, fixtureKey: String, make: @escaping @Sendable () -> any Assigner) {
+        self.name = name
+        self.summary = summary
+        self.fixtureKey = fixtureKey
+        self.make = make
+    }
+}
