@@ -64,7 +64,7 @@ let package = Package(
         // MARK: - Tests
         .target(
             name: "LabelAssignTestSupport",
-            dependencies: ["LabelAssign", "LabelAssignIO"],
+            dependencies: ["LabelAssign", "LabelAssignIO", "LabelAssignCompare"],
             path: "Tests/LabelAssignTestSupport"
         ),
         .testTarget(
