@@ -1,5 +1,3 @@
-import _LabelAssignKernels
-
 /// The dynamic-k selection shared by SimOTA (YOLOX `dynamic_k_matching` / `simota_matching`,
 /// mmdet `SimOTAAssigner.dynamic_k_matching`) and RTMDet's `DynamicSoftLabelAssigner`
 /// (ASSIGNERS.md §2a steps 5–9, §2c, §7 step 7).
@@ -40,39 +38,47 @@ public enum DynamicKMatching {
                              objects g: Int, candidates m: Int, candidateTopK: Int,
                              ties: SelectionTies = .torchTopK) -> Result {
         precondition(cost.count >= g * m && iou.count >= g * m && candidateTopK >= 1)
-        var matched = [Int32](repeating: -1, count: m)
+        var owner = [Int32](repeating: -1, count: m)
         var ks = [Int32](repeating: 0, count: g)
-        if g == 0 || m == 0 { return Result(matchedObject: matched, dynamicK: ks) }
+        if g == 0 || m == 0 { return Result(matchedObject: owner, dynamicK: ks) }
         let n = min(candidateTopK, m)
         var marks = [Int32](repeating: 0, count: m)
         var topIoU = [Float](repeating: 0, count: n)
         var selector = SmallestK()
-        matched.withUnsafeMutableBufferPointer { owner in
-            marks.withUnsafeMutableBufferPointer { marks in
-                for obj in 0..<g {
-                    let iouRow = UnsafeBufferPointer(rebasing: iou[(obj * m)..<(obj * m + m)])
-                    let k = dynamicK(iouRow, n: n, buffer: &topIoU)
-                    ks[obj] = Int32(k)
-                    let costRow = UnsafeBufferPointer(rebasing: cost[(obj * m)..<(obj * m + m)])
-                    let picked = ties == .torchTopK ? selector.torchTopK(costRow, k: k) : selector.lowerIndex(costRow, k: k)
-                    for a in picked {
-                        marks[Int(a)] += 1
-                        owner[Int(a)] = Int32(obj)
-                    }
-                }
-                // Conflicts: argmin of the column over all objects, first index on ties.
-                for a in 0..<m where marks[a] > 1 {
-                    var best = 0
-                    var bestValue = cost[a]
-                    for obj in 1..<g {
-                        let v = cost[obj * m + a]
-                        if v < bestValue { bestValue = v; best = obj }
-                    }
-                    owner[a] = Int32(best)
-                }
+        for obj in 0..<g {
+            let row = (obj * m)..<(obj * m + m)
+            // dynamic_ks: the n largest IoUs summed, truncated, at least 1.
+            let k = dynamicK(UnsafeBufferPointer(rebasing: iou[row]), n: n, buffer: &topIoU)
+            ks[obj] = Int32(k)
+            // torch.topk(cost, k, largest=False): the k cheapest candidates of the object.
+            let costRow = UnsafeBufferPointer(rebasing: cost[row])
+            let picked: ArraySlice<Int32>
+            switch ties {
+            case .torchTopK: picked = selector.torchTopK(costRow, k: k)
+            case .lowerIndex: picked = selector.lowerIndex(costRow, k: k)
+            }
+            for a in picked.lazy.map(Int.init) {
+                marks[a] += 1
+                owner[a] = Int32(obj)
             }
         }
-        return Result(matchedObject: matched, dynamicK: ks)
+        resolveConflicts(cost: cost, objects: g, marks: marks, owner: &owner)
+        return Result(matchedObject: owner, dynamicK: ks)
+    }
+
+    /// Step 3 (`anchor_matching_gt > 1`): a candidate marked by more than one object goes to the
+    /// argmin of its cost column over all objects, the first index on ties.
+    static func resolveConflicts(cost: UnsafeBufferPointer<Float>, objects g: Int, marks: [Int32], owner: inout [Int32]) {
+        let m = marks.count
+        for a in 0..<m where marks[a] > 1 {
+            var best = 0
+            var bestValue = cost[a]
+            for obj in 1..<g {
+                let v = cost[obj * m + a]
+                if v < bestValue { bestValue = v; best = obj }
+            }
+            owner[a] = Int32(best)
+        }
     }
 
     /// Array form with checks: `cost` and `iou` are `objects × candidates` row-major.
