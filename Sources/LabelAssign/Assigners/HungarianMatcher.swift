@@ -38,7 +38,11 @@ public struct HungarianConfiguration: Sendable, Equatable {
 /// in float32 (the order of the reference), widened to float64 and solved by `LinearAssignment`
 /// (scipy `linear_sum_assignment`). Outputs: `assigned_gt` (a matched query's prior gets its object,
 /// every other prior −1), `rows` (positions in the query list, ascending), `cols` (objects), `total`,
-/// and `queries` when a subset is configured. `min(Q, G)` pairs; zero objects match nothing.
+/// and `queries` when a subset is configured. `min(Q, G)` pairs.
+///
+/// Documented handling: zero objects or zero queries match nothing (`total` 0). A query box and an
+/// object that are both degenerate with zero union area have GIoU 0/0, a NaN cost as in the
+/// reference; scipy rejects such a matrix, and `match` / `assign` throw `invalidValue` for it.
 public struct HungarianMatcher: Assigner {
     public var configuration: HungarianConfiguration
 

@@ -56,6 +56,10 @@ public struct YOLOv5Configuration: Sendable, Equatable {
 /// `-1`. (The reference writes objectness per anchor with "last write wins" on duplicates; the point
 /// prior merges the anchors, and the lowest index makes the choice independent of write order.)
 /// The scene's priors must be the full point grid (`(W / s)·(H / s)` per level).
+///
+/// Documented handling: no objects → no rows and every prior background; an object that fails the
+/// shape test at every anchor of a level has no row on that level; a level whose priors are not the
+/// full point grid → `invalidValue` on `priors`.
 public struct YOLOv5TargetBuilder: Assigner {
     public var configuration: YOLOv5Configuration
 

@@ -130,3 +130,10 @@ extension DynamicCostInput {
         }
     }
 }
+
+extension Workspace {
+    /// A float table of `count` entries left uninitialised, for a kernel that writes all of them.
+    func kernelTable(_ count: Int) -> UnsafeMutablePointer<Float> {
+        uninitialisedBuffer(count, of: Float.self).baseAddress!
+    }
+}

@@ -33,13 +33,14 @@ protocol DynamicKCostModel {
 /// `SimOTAAssigner.assign` / `DynamicSoftLabelAssigner.assign`, with `Model`'s hooks where the
 /// references differ:
 ///
-/// 1. candidates (`get_in_boxes_info`, mmdet `get_in_gt_and_in_center_info`, DSL `is_in_gts`):
-///    the priors in at least one object's candidate region;
+/// 1. candidates (YOLOX 0.3.0 `get_in_boxes_info`, YOLOX main `get_geometry_constraint`, mmdet
+///    `get_in_gt_and_in_center_info`, DSL `is_in_gts`): the priors in at least one object's
+///    candidate region;
 /// 2. cost (`pair_wise_ious`, the class cost and `cost`): IoU and cost over objects × candidates
 ///    only, the class cost as per-candidate terms (`Model.classTerms`) combined per object
 ///    (`Model.costRow`);
-/// 3. `dynamic_k_matching` (`DynamicKMatching`), scattered back to every prior (`fg_mask`,
-///    mmdet `valid_mask`): `assigned_gt` and `matched_iou`.
+/// 3. `dynamic_k_matching` (YOLOX main `simota_matching`; `DynamicKMatching`), scattered back to
+///    every prior (`fg_mask`, mmdet `valid_mask`): `assigned_gt` and `matched_iou`.
 ///
 /// Documented handling: no objects, or no prior in any candidate region → everything background.
 struct DynamicKDriver<Model: DynamicKCostModel> {
@@ -66,7 +67,8 @@ struct DynamicKDriver<Model: DynamicKCostModel> {
             model.priorCentres(scene, into: centres)
             let candidates = candidatePriors(objects, centres: centres, workspace: workspace)
             if candidates.isEmpty { return DynamicCostInput.background(n) }
-            let pairs = try pairCosts(scene, objects: objects, candidates: candidates, centres: centres, workspace: workspace)
+            let pairs = try pairCosts(scene, objects: objects, candidates: candidates, centres: centres,
+                                      workspace: workspace)
             return dynamicKMatching(pairs, candidates: candidates, priorCount: n)
         }
     }
@@ -102,8 +104,9 @@ struct DynamicKDriver<Model: DynamicKCostModel> {
         withUnsafePointer(to: columns.columns) { columns in
             objects.withUnsafeBufferPointer { objects in
                 for j in 0..<g {
+                    let row = j * m
                     model.costRow(objects.baseAddress! + j, candidates: columns, count: m, terms: terms,
-                                  slot: slots.slotOfObject[j], cost: cost.baseAddress! + j * m, iou: iou.baseAddress! + j * m)
+                                  slot: slots.slotOfObject[j], cost: cost.baseAddress! + row, iou: iou.baseAddress! + row)
                 }
             }
         }

@@ -34,14 +34,13 @@ extension DynamicSoftLabelAssigner {
 
         func classTerms(_ scene: Scene, candidates: UnsafeBufferPointer<Int32>, slots: DynamicCostInput.LabelSlots,
                         workspace: Workspace) throws -> ClassTerms {
-            let m = candidates.count, classes = scene.numClasses
+            let m = candidates.count, classes = scene.numClasses, size = slots.count * m
             // Every entry is written by the kernel.
-            func table(_ count: Int) -> UnsafeMutablePointer<Float> { workspace.uninitialisedBuffer(count, of: Float.self).baseAddress! }
-            let terms = ClassTerms(negativeSum: table(m), logitAt: table(slots.count * m), sigmoidAt: table(slots.count * m),
-                                   logSigmoidAt: table(slots.count * m))
+            let terms = ClassTerms(negativeSum: workspace.kernelTable(m), logitAt: workspace.kernelTable(size),
+                                   sigmoidAt: workspace.kernelTable(size), logSigmoidAt: workspace.kernelTable(size))
             let bad = lak_dsl_class_terms(scene.clsLogits, Int64(classes), candidates.baseAddress, Int64(m), slots.classes,
                                           Int64(slots.count), terms.negativeSum, terms.logitAt, terms.sigmoidAt,
-                                          terms.logSigmoidAt, table(3 * classes))
+                                          terms.logSigmoidAt, workspace.kernelTable(3 * classes))
             if bad >= 0 { try DynamicCostInput.reportNonFinite(scene, prior: Int(candidates[Int(bad)]), objectness: false) }
             return terms
         }

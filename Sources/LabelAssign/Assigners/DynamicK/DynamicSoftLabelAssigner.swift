@@ -1,5 +1,3 @@
-import _LabelAssignKernels
-
 /// RTMDet's dynamic soft-label assignment: mmdet 3.3 `DynamicSoftLabelAssigner`
 /// (ASSIGNERS.md §7), preset `dsl`.
 ///

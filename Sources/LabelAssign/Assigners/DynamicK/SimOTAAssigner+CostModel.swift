@@ -35,22 +35,22 @@ extension SimOTAAssigner {
 
         func classTerms(_ scene: Scene, candidates: UnsafeBufferPointer<Int32>, slots: DynamicCostInput.LabelSlots,
                         workspace: Workspace) throws -> ClassTerms {
-            let m = candidates.count, classes = scene.numClasses
+            let m = candidates.count, classes = scene.numClasses, size = slots.count * m
             // Every entry is written by the kernel.
-            func table(_ count: Int) -> UnsafeMutablePointer<Float> { workspace.uninitialisedBuffer(count, of: Float.self).baseAddress! }
-            let terms = ClassTerms(negativeSum: table(m), negativeAt: table(slots.count * m), positiveAt: table(slots.count * m))
+            let terms = ClassTerms(negativeSum: workspace.kernelTable(m), negativeAt: workspace.kernelTable(size),
+                                   positiveAt: workspace.kernelTable(size))
             let bad = lak_simota_class_terms(scene.clsLogits, objectness, Int64(classes), candidates.baseAddress, Int64(m),
                                              slots.classes, Int64(slots.count), terms.negativeSum, terms.negativeAt,
-                                             terms.positiveAt, table(2 * classes))
+                                             terms.positiveAt, workspace.kernelTable(2 * classes))
             if bad >= 0 { try DynamicCostInput.reportNonFinite(scene, prior: Int(candidates[Int(bad)]), objectness: true) }
             return terms
         }
 
         func costRow(_ object: UnsafePointer<lak_object_geometry>, candidates: UnsafePointer<lak_candidates>, count m: Int,
                      terms: ClassTerms, slot: Int, cost: UnsafeMutablePointer<Float>, iou: UnsafeMutablePointer<Float>) {
-            let c = configuration
-            lak_simota_cost_row(object, candidates, Int64(m), terms.negativeSum, terms.negativeAt + slot * m,
-                                terms.positiveAt + slot * m, Int32(region.rawValue), Int32(pairIoU.rawValue),
+            let c = configuration, at = slot * m
+            lak_simota_cost_row(object, candidates, Int64(m), terms.negativeSum, terms.negativeAt + at, terms.positiveAt + at,
+                                Int32(region.rawValue), Int32(pairIoU.rawValue),
                                 c.classWeight, c.iouWeight, c.iouEpsilon, c.penalty, cost, iou)
         }
     }

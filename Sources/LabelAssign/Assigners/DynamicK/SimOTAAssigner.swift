@@ -1,5 +1,3 @@
-import _LabelAssignKernels
-
 /// SimOTA (YOLOX) label assignment in three reference flavours (ASSIGNERS.md §2a, §2b, §2c):
 ///
 /// - `.yolox` (`simota`): YOLOX 0.3.0 `get_assignments`: candidates in-box OR in-centre
