@@ -38,7 +38,11 @@ public struct HungarianConfiguration: Sendable, Equatable {
 /// in float32 (the order of the reference), widened to float64 and solved by `LinearAssignment`
 /// (scipy `linear_sum_assignment`). Outputs: `assigned_gt` (a matched query's prior gets its object,
 /// every other prior −1), `rows` (positions in the query list, ascending), `cols` (objects), `total`,
-/// and `queries` when a subset is configured. `min(Q, G)` pairs; zero objects match nothing.
+/// and `queries` when a subset is configured. `min(Q, G)` pairs.
+///
+/// Documented handling: zero objects or zero queries match nothing (`total` 0). A query box and an
+/// object that are both degenerate with zero union area have GIoU 0/0, a NaN cost as in the
+/// reference; scipy rejects such a matrix, and `match` / `assign` throw `invalidValue` for it.
 public struct HungarianMatcher: Assigner {
     public var configuration: HungarianConfiguration
 
@@ -52,7 +56,45 @@ public struct HungarianMatcher: Assigner {
     /// an object that are both degenerate with zero union area; `match` / `assign` reject those.
     public static func cost(_ scene: Scene, queries: [Int], configuration: HungarianConfiguration = .detr) throws -> [Float] {
         try configuration.validate()
-        let n = scene.priorCount, c = scene.numClasses, g = scene.gtCount
+        try checkFields(scene)
+        return try costMatrix(scene, queries: queries, configuration: configuration)
+    }
+
+    /// The matching of `queries` (default: the configuration's, else every prior) to the objects:
+    /// `rows` are positions in `queries`, `cols` object indices, `total` the summed float64 cost.
+    public func match(_ scene: Scene) throws -> (queries: [Int], rows: [Int], cols: [Int], total: Double) {
+        try configuration.validate()
+        try HungarianMatcher.checkFields(scene)
+        return try linearSumAssignment(scene)
+    }
+
+    /// Background priors whose point lies inside a `gt_ignore` box come out ignored (`-2`);
+    /// positives stay positive (the reference has no ignore regions).
+    public var ignorePolicy: IgnorePolicy { .afterAssignment(.pointInside) }
+
+    /// Assigns the priors of `scene` as DETR `HungarianMatcher.forward` does for one image: class
+    /// cost, L1 cost, GIoU cost, their weighted sum (`costMatrix`), then `linear_sum_assignment`.
+    public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
+        try configuration.validate()
+        let matching = try linearSumAssignment(prepared.scene)
+        var assigned = [Int32](repeating: -1, count: prepared.priorCount)
+        for (r, c) in zip(matching.rows, matching.cols) { assigned[matching.queries[r]] = Int32(c) }
+        var result = Assignment(assignedGT: assigned)
+        if configuration.queries != nil { result.extras.append(AssignmentExtra("queries", .ints(matching.queries.map(Int32.init)))) }
+        result.extras.append(AssignmentExtra("rows", .ints(matching.rows.map(Int32.init))))
+        result.extras.append(AssignmentExtra("cols", .ints(matching.cols.map(Int32.init))))
+        result.extras.append(AssignmentExtra("total", .number(matching.total)))
+        return result
+    }
+}
+
+// MARK: - Stages
+
+extension HungarianMatcher {
+    /// The scene fields the cost reads, as `PreparedScene` checks them: class logits and
+    /// predicted boxes of every prior, a positive image size, the ground-truth boxes and labels.
+    static func checkFields(_ scene: Scene) throws {
+        let n = scene.priorCount, c = scene.numClasses
         guard c > 0, scene.clsLogits.count == n * c else {
             throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: n * max(c, 0), actual: scene.clsLogits.count)
         }
@@ -62,80 +104,12 @@ public struct HungarianMatcher: Assigner {
         }
         try Scene.checkBoxes(scene.gtBoxes, field: "gt_bboxes")
         try scene.checkGTLabels()
-        var seen = [Bool](repeating: false, count: n)
-        for (k, p) in queries.enumerated() {
-            guard p >= 0, p < n else { throw LabelAssignError.invalidValue(field: "queries", index: k, reason: "prior \(p) outside [0, \(n))") }
-            guard !seen[p] else { throw LabelAssignError.invalidValue(field: "queries", index: k, reason: "prior \(p) repeated") }
-            seen[p] = true
-        }
-        let q = queries.count
-        // Gather the queries' boxes; check them and their logits.
-        var pred = [Float](repeating: 0, count: 4 * q)
-        for (k, p) in queries.enumerated() {
-            for t in 0..<4 { pred[4 * k + t] = scene.predBoxes[4 * p + t] }
-            for t in 0..<4 where !pred[4 * k + t].isFinite {
-                throw LabelAssignError.invalidValue(field: "pred_bboxes", index: p, reason: "\(pred[4 * k + t]) is not finite")
-            }
-            if pred[4 * k + 2] < pred[4 * k] { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: p, reason: "x2 < x1") }
-            if pred[4 * k + 3] < pred[4 * k + 1] { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: p, reason: "y2 < y1") }
-        }
-        if q == 0 || g == 0 { return [] }
-        // -GIoU (torchvision), then the class probabilities at the objects' labels.
-        var out = try pairwiseOverlap(pred, scene.gtBoxes, kind: .giou, convention: .torchvision)
-        var prob = [Float](repeating: 0, count: q * g)
-        var scratch = [Float](repeating: 0, count: c)
-        let rows = queries.map(Int64.init)
-        let badRow = scene.clsLogits.withUnsafeBufferPointer { logits in
-            scene.gtLabels.withUnsafeBufferPointer { labels in
-                lak_softmax_gather(logits.baseAddress, Int64(c), rows, Int64(q), labels.baseAddress, Int64(g),
-                                  &scratch, &prob)
-            }
-        }
-        if badRow >= 0 {
-            let p = queries[Int(badRow)]
-            let v = scene.clsLogits[(p * c)..<(p * c + c)].first { !$0.isFinite } ?? .nan
-            throw LabelAssignError.invalidValue(field: "cls_logits", index: p, reason: "\(v) is not finite")
-        }
-        // Normalised cxcywh: ((x1 + x2) / 2) / W, ((y1 + y2) / 2) / H, (x2 - x1) / W, (y2 - y1) / H.
-        let fw = Float(scene.imageWidth), fh = Float(scene.imageHeight)
-        func normalise(_ boxes: [Float]) -> [Float] {
-            var n = [Float](repeating: 0, count: boxes.count)
-            for i in 0..<(boxes.count / 4) {
-                let x1 = boxes[4 * i], y1 = boxes[4 * i + 1], x2 = boxes[4 * i + 2], y2 = boxes[4 * i + 3]
-                n[4 * i] = ((x1 + x2) / 2) / fw
-                n[4 * i + 1] = ((y1 + y2) / 2) / fh
-                n[4 * i + 2] = (x2 - x1) / fw
-                n[4 * i + 3] = (y2 - y1) / fh
-            }
-            return n
-        }
-        let pn = normalise(pred), gn = normalise(scene.gtBoxes)
-        let wCls = configuration.classWeight, wL1 = configuration.l1Weight, wGIoU = configuration.giouWeight
-        // cost = wL1 · L1 + wCls · (-prob) + wGIoU · (-GIoU), left to right as the reference.
-        out.withUnsafeMutableBufferPointer { o in
-            prob.withUnsafeBufferPointer { pr in
-                pn.withUnsafeBufferPointer { a in
-                    gn.withUnsafeBufferPointer { b in
-                        for k in 0..<q {
-                            let ax = a[4 * k], ay = a[4 * k + 1], aw = a[4 * k + 2], ah = a[4 * k + 3]
-                            for j in 0..<g {
-                                let l1 = abs(ax - b[4 * j]) + abs(ay - b[4 * j + 1]) + abs(aw - b[4 * j + 2]) + abs(ah - b[4 * j + 3])
-                                let e = k * g + j
-                                o[e] = wL1 * l1 + wCls * (-pr[e]) + wGIoU * (-o[e])
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return out
     }
 
-    /// The matching of `queries` (default: the configuration's, else every prior) to the objects:
-    /// `rows` are positions in `queries`, `cols` object indices, `total` the summed float64 cost.
-    public func match(_ scene: Scene) throws -> (queries: [Int], rows: [Int], cols: [Int], total: Double) {
+    /// `linear_sum_assignment` on the cost of the configured queries (every prior by default).
+    func linearSumAssignment(_ scene: Scene) throws -> (queries: [Int], rows: [Int], cols: [Int], total: Double) {
         let queries = configuration.queries ?? Array(0..<scene.priorCount)
-        let cost = try HungarianMatcher.cost(scene, queries: queries, configuration: configuration)
+        let cost = try HungarianMatcher.costMatrix(scene, queries: queries, configuration: configuration)
         if cost.isEmpty { return (queries, [], [], 0) }
         let g = scene.gtCount
         // The float32 cost is NaN only when a query box and an object are both degenerate with zero
@@ -148,20 +122,78 @@ public struct HungarianMatcher: Assigner {
         return (queries, r.rows, r.cols, r.total)
     }
 
-    /// Assigns the priors, then marks background priors whose point lies inside a `gt_ignore`
-    /// box as ignored (`-2`); positives stay positive (the reference has no ignore regions).
-    public var ignorePolicy: IgnorePolicy { .afterAssignment(.pointInside) }
+    /// The cost matrix `C` of `matcher.py` on a scene whose fields are checked (empty without
+    /// queries or objects): GIoU cost, class cost, L1 cost, then their weighted sum.
+    static func costMatrix(_ scene: Scene, queries: [Int], configuration: HungarianConfiguration) throws -> [Float] {
+        try checkQueries(queries, priorCount: scene.priorCount)
+        let predicted = try queryBoxes(scene, queries: queries)
+        if queries.isEmpty || scene.gtCount == 0 { return [] }
+        // cost_giou = −generalized_box_iou(out_bbox, tgt_bbox), torchvision.
+        var cost = try pairwiseOverlap(predicted, scene.gtBoxes, kind: .giou, convention: .torchvision)
+        // cost_class = −out_prob[:, tgt_ids].
+        let probability = try classProbability(scene, queries: queries)
+        // cost_bbox = cdist(out_bbox, tgt_bbox, p=1) on normalised cxcywh.
+        let w = scene.imageWidth, h = scene.imageHeight
+        let predictedCentres = normalisedCentreSize(predicted, imageWidth: w, imageHeight: h)
+        let objectCentres = normalisedCentreSize(scene.gtBoxes, imageWidth: w, imageHeight: h)
+        weightedSum(overGIoU: &cost, probability: probability, predicted: predictedCentres, objects: objectCentres,
+                    queries: queries.count, objectCount: scene.gtCount, configuration: configuration)
+        return cost
+    }
 
-    public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
-        let scene = prepared.scene
-        let m = try match(scene)
-        var assigned = [Int32](repeating: -1, count: scene.priorCount)
-        for (r, c) in zip(m.rows, m.cols) { assigned[m.queries[r]] = Int32(c) }
-        var result = Assignment(assignedGT: assigned)
-        if configuration.queries != nil { result.extras.append(AssignmentExtra("queries", .ints(m.queries.map(Int32.init)))) }
-        result.extras.append(AssignmentExtra("rows", .ints(m.rows.map(Int32.init))))
-        result.extras.append(AssignmentExtra("cols", .ints(m.cols.map(Int32.init))))
-        result.extras.append(AssignmentExtra("total", .number(m.total)))
-        return result
+    /// Query indices in `[0, n)`, each at most once.
+    static func checkQueries(_ queries: [Int], priorCount n: Int) throws {
+        var seen = [Bool](repeating: false, count: n)
+        for (k, p) in queries.enumerated() {
+            guard p >= 0, p < n else { throw LabelAssignError.invalidValue(field: "queries", index: k, reason: "prior \(p) outside [0, \(n))") }
+            guard !seen[p] else { throw LabelAssignError.invalidValue(field: "queries", index: k, reason: "prior \(p) repeated") }
+            seen[p] = true
+        }
+    }
+
+    /// The queries' predicted boxes (`out_bbox`), checked finite and ordered.
+    static func queryBoxes(_ scene: Scene, queries: [Int]) throws -> [Float] {
+        var pred = [Float](repeating: 0, count: 4 * queries.count)
+        for (k, p) in queries.enumerated() {
+            for t in 0..<4 { pred[4 * k + t] = scene.predBoxes[4 * p + t] }
+            for t in 0..<4 where !pred[4 * k + t].isFinite {
+                throw LabelAssignError.invalidValue(field: "pred_bboxes", index: p, reason: "\(pred[4 * k + t]) is not finite")
+            }
+            if pred[4 * k + 2] < pred[4 * k] { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: p, reason: "x2 < x1") }
+            if pred[4 * k + 3] < pred[4 * k + 1] { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: p, reason: "y2 < y1") }
+        }
+        return pred
+    }
+
+    /// `out_prob[:, tgt_ids]`: the softmax of each query's logits at every object's label, `Q × G`.
+    static func classProbability(_ scene: Scene, queries: [Int]) throws -> [Float] {
+        let c = scene.numClasses, q = queries.count, g = scene.gtCount
+        var probability = [Float](repeating: 0, count: q * g)
+        var scratch = [Float](repeating: 0, count: c)
+        let badRow = lak_softmax_gather(scene.clsLogits, Int64(c), queries.map(Int64.init), Int64(q), scene.gtLabels, Int64(g),
+                                        &scratch, &probability)
+        if badRow >= 0 {
+            let p = queries[Int(badRow)]
+            let v = scene.clsLogits[(p * c)..<(p * c + c)].first { !$0.isFinite } ?? .nan
+            throw LabelAssignError.invalidValue(field: "cls_logits", index: p, reason: "\(v) is not finite")
+        }
+        return probability
+    }
+
+    /// `C = bbox_weight · cost_bbox + class_weight · cost_class + giou_weight · cost_giou`, left to
+    /// right as the reference, written over the GIoU matrix `cost`; the L1 distance sums the four
+    /// coordinate differences in order (`torch.cdist(p=1)`).
+    static func weightedSum(overGIoU cost: UnsafeMutablePointer<Float>, probability: UnsafePointer<Float>,
+                            predicted a: UnsafePointer<Float>, objects b: UnsafePointer<Float>,
+                            queries q: Int, objectCount g: Int, configuration: HungarianConfiguration) {
+        let wCls = configuration.classWeight, wL1 = configuration.l1Weight, wGIoU = configuration.giouWeight
+        for k in 0..<q {
+            let ax = a[4 * k], ay = a[4 * k + 1], aw = a[4 * k + 2], ah = a[4 * k + 3]
+            for j in 0..<g {
+                let l1 = abs(ax - b[4 * j]) + abs(ay - b[4 * j + 1]) + abs(aw - b[4 * j + 2]) + abs(ah - b[4 * j + 3])
+                let e = k * g + j
+                cost[e] = wL1 * l1 + wCls * (-probability[e]) + wGIoU * (-cost[e])
+            }
+        }
     }
 }

@@ -56,10 +56,14 @@ public struct YOLOv5Configuration: Sendable, Equatable {
 /// `-1`. (The reference writes objectness per anchor with "last write wins" on duplicates; the point
 /// prior merges the anchors, and the lowest index makes the choice independent of write order.)
 /// The scene's priors must be the full point grid (`(W / s)·(H / s)` per level).
+///
+/// Documented handling: no objects → no rows and every prior background; an object that fails the
+/// shape test at every anchor of a level has no row on that level; a level whose priors are not the
+/// full point grid → `invalidValue` on `priors`.
 public struct YOLOv5TargetBuilder: Assigner {
     public var configuration: YOLOv5Configuration
 
-    public init(_ configuration: YOLOv5Configuration = .yolov5, name: String = "yolov5") {
+    public init(_ configuration: YOLOv5Configuration = .yolov5) {
         self.configuration = configuration
     }
 
@@ -87,85 +91,140 @@ public struct YOLOv5TargetBuilder: Assigner {
     /// All target entries of the scene's ground truth, sorted as the fixtures are.
     /// Needs one anchor list per scene stride. Zero objects give no entries.
     public func targets(_ scene: Scene) throws -> [Target] {
+        try checkConfiguration(scene)
+        try Scene.checkBoxes(scene.gtBoxes, field: "gt_bboxes")
+        try scene.checkGTLabels()
+        guard scene.imageWidth > 0, scene.imageHeight > 0 else {
+            throw LabelAssignError.invalidValue(field: "image", index: nil, reason: "width and height must be positive")
+        }
+        return buildTargets(scene)
+    }
+
+    /// Background priors whose point lies inside a `gt_ignore` box come out ignored (`-2`);
+    /// positives stay positive (the reference has no ignore regions).
+    public var ignorePolicy: IgnorePolicy { .afterAssignment(.pointInside) }
+
+    /// Assigns the priors of `scene`: `build_targets` (`buildTargets`), then its rows to the point
+    /// priors of their cells (`rowsToPriors`). Throws `invalidParameter` for a bad configuration
+    /// and `invalidValue` when a level is not the full point grid.
+    public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
+        try checkConfiguration(prepared.scene)
+        try checkFullGrid(prepared)
+        let entries = buildTargets(prepared.scene)
+        var result = Assignment(assignedGT: rowsToPriors(entries, prepared))
+        result.extras.append(AssignmentExtra("rows", .rows(entries.map(\.row))))
+        result.extras.append(AssignmentExtra("row_gt", .ints(entries.map { Int32($0.object) })))
+        return result
+    }
+}
+
+// MARK: - Stages of build_targets
+
+extension YOLOv5TargetBuilder {
+    /// One level as `build_targets` sees it: the grid size (`gain[2:4]`) and the anchors divided
+    /// by the stride in float32 (`anchors[i]`).
+    struct GridLevel {
+        let index: Int
+        let columns, rows: Int
+        let anchors: [(w: Float, h: Float)]
+        var gainX: Float { Float(columns) }
+        var gainY: Float { Float(rows) }
+    }
+
+    /// A (target, anchor) pair that passes the shape test, with its box in grid units (`t[j]`).
+    struct AnchorMatch {
+        let anchor, object: Int
+        let x, y, w, h: Float
+    }
+
+    /// A valid configuration with one anchor list per scene stride.
+    func checkConfiguration(_ scene: Scene) throws {
         try configuration.validate()
         let nl = scene.strides.count
         guard configuration.anchors.count == nl else {
             throw LabelAssignError.invalidParameter(name: "anchors", reason: "\(configuration.anchors.count) levels of anchors for \(nl) strides")
         }
-        try Scene.checkBoxes(scene.gtBoxes, field: "gt_bboxes")
-        let g = scene.gtCount
-        try scene.checkGTLabels()
-        guard scene.imageWidth > 0, scene.imageHeight > 0 else {
-            throw LabelAssignError.invalidValue(field: "image", index: nil, reason: "width and height must be positive")
-        }
-        if g == 0 { return [] }
+    }
 
-        // Normalised cxcywh, float32: ((x1 + x2) / 2) / W, (x2 - x1) / W, ...
-        let fw = Float(scene.imageWidth), fh = Float(scene.imageHeight)
-        var nx = [Float](repeating: 0, count: g), ny = nx, nw = nx, nh = nx
-        for k in 0..<g {
-            let b = scene.gtBoxes
-            let x1 = b[4 * k], y1 = b[4 * k + 1], x2 = b[4 * k + 2], y2 = b[4 * k + 3]
-            nx[k] = ((x1 + x2) / 2) / fw
-            ny[k] = ((y1 + y2) / 2) / fh
-            nw[k] = (x2 - x1) / fw
-            nh[k] = (y2 - y1) / fh
+    /// `build_targets` on a scene whose fields are checked: per level the anchor-ratio filter,
+    /// then the neighbour cells; sorted as the fixtures are.
+    func buildTargets(_ scene: Scene) -> [Target] {
+        if scene.gtCount == 0 { return [] }
+        let targets = normalisedCentreSize(scene.gtBoxes, imageWidth: scene.imageWidth, imageHeight: scene.imageHeight)
+        var emitted: [Target] = []
+        for level in gridLevels(scene) {
+            let matches = anchorRatioFilter(targets, level: level)
+            neighbourCells(matches, level: level, labels: scene.gtLabels, into: &emitted)
         }
-        let na = configuration.anchors[0].count / 2
-        let gOff = configuration.neighbourOffset
+        return sortedAsFixtures(emitted)
+    }
+
+    func gridLevels(_ scene: Scene) -> [GridLevel] {
+        scene.strides.enumerated().map { l, s in
+            let fs = Float(s), a = configuration.anchors[l]
+            return GridLevel(index: l, columns: scene.imageWidth / s, rows: scene.imageHeight / s,
+                             anchors: (0..<(a.count / 2)).map { (a[2 * $0] / fs, a[2 * $0 + 1] / fs) })
+        }
+    }
+
+    /// "Matches": `t = targets · gain`, `r = t[..., 4:6] / anchors`, a pair kept iff
+    /// `max(r, 1/r).max(2) < anchor_t`; anchor-major, as `targets.repeat(na, 1, 1)[j]`.
+    func anchorRatioFilter(_ targets: [Float], level: GridLevel) -> [AnchorMatch] {
         let anchorT = configuration.anchorThreshold
-        var out: [Target] = []
-        var order: [Int] = []   // emission index, the last sort key
-        for level in 0..<nl {
-            let s = scene.strides[level]
-            let cols = scene.imageWidth / s, rows = scene.imageHeight / s
-            let gainX = Float(cols), gainY = Float(rows)
-            let fs = Float(s)
-            // Kept (anchor, object) pairs in anchor-major order with their grid-unit boxes.
-            struct Kept { var a: Int; var k: Int; var x: Float; var y: Float; var w: Float; var h: Float; var flags: (Bool, Bool, Bool, Bool) }
-            var kept: [Kept] = []
-            for a in 0..<na {
-                let aw = configuration.anchors[level][2 * a] / fs
-                let ah = configuration.anchors[level][2 * a + 1] / fs
-                for k in 0..<g {
-                    let x = nx[k] * gainX, y = ny[k] * gainY, w = nw[k] * gainX, h = nh[k] * gainY
-                    let rw = w / aw, rh = h / ah
-                    let worst = Swift.max(Swift.max(rw, 1 / rw), Swift.max(rh, 1 / rh))
-                    guard worst < anchorT else { continue }
-                    let xi = gainX - x, yi = gainY - y
-                    let flags = (YOLOv5TargetBuilder.fraction(x) < gOff && x > 1,
-                                 YOLOv5TargetBuilder.fraction(y) < gOff && y > 1,
-                                 YOLOv5TargetBuilder.fraction(xi) < gOff && xi > 1,
-                                 YOLOv5TargetBuilder.fraction(yi) < gOff && yi > 1)
-                    kept.append(Kept(a: a, k: k, x: x, y: y, w: w, h: h, flags: flags))
-                }
-            }
-            // Offsets in order: centre, L (+g, 0), U (0, +g), R (-g, 0), D (0, -g).
-            let offsets: [(Float, Float)] = [(0, 0), (gOff, 0), (0, gOff), (-gOff, 0), (0, -gOff)]
-            for (o, off) in offsets.enumerated() {
-                for e in kept {
-                    let fire: Bool
-                    switch o {
-                    case 0: fire = true
-                    case 1: fire = e.flags.0
-                    case 2: fire = e.flags.1
-                    case 3: fire = e.flags.2
-                    default: fire = e.flags.3
-                    }
-                    guard fire else { continue }
-                    let gi = YOLOv5TargetBuilder.truncClamp(e.x - off.0, upper: cols - 1)
-                    let gj = YOLOv5TargetBuilder.truncClamp(e.y - off.1, upper: rows - 1)
-                    let aw = configuration.anchors[level][2 * e.a] / fs
-                    let ah = configuration.anchors[level][2 * e.a + 1] / fs
-                    order.append(out.count)
-                    out.append(Target(level: level, anchor: e.a, gj: gj, gi: gi, cls: Int(scene.gtLabels[e.k]),
-                                      tx: e.x - Float(gi), ty: e.y - Float(gj), tw: e.w, th: e.h,
-                                      anchorW: aw, anchorH: ah, object: e.k))
-                }
+        var kept: [AnchorMatch] = []
+        for (a, anchor) in level.anchors.enumerated() {
+            for k in 0..<(targets.count / 4) {
+                let x = targets[4 * k] * level.gainX, y = targets[4 * k + 1] * level.gainY
+                let w = targets[4 * k + 2] * level.gainX, h = targets[4 * k + 3] * level.gainY
+                let rw = w / anchor.w, rh = h / anchor.h
+                let worst = Swift.max(Swift.max(rw, 1 / rw), Swift.max(rh, 1 / rh))
+                guard worst < anchorT else { continue }
+                kept.append(AnchorMatch(anchor: a, object: k, x: x, y: y, w: w, h: h))
             }
         }
+        return kept
+    }
+
+    /// "Offsets" and "Define": every match lands in its own cell and in the left / up / right /
+    /// down neighbours whose flags fire, emitted offset-major (`t.repeat((5, 1, 1))[j]`). The
+    /// cell `gij = (gxy − offsets).long()` is clamped into the grid in place (`clamp_`), so
+    /// `tbox = (gxy − gij, gwh)` uses the clamped cell.
+    func neighbourCells(_ matches: [AnchorMatch], level: GridLevel, labels: [Int32], into out: inout [Target]) {
+        let g = configuration.neighbourOffset
+        let fired = matches.map { neighbourFlags($0, level: level) }
+        // Offsets in order: centre, L (+g, 0), U (0, +g), R (-g, 0), D (0, -g).
+        let offsets: [(Float, Float)] = [(0, 0), (g, 0), (0, g), (-g, 0), (0, -g)]
+        for (o, off) in offsets.enumerated() {
+            for (e, flags) in zip(matches, fired) where flags & (1 << o) != 0 {
+                let gi = YOLOv5TargetBuilder.truncClamp(e.x - off.0, upper: level.columns - 1)
+                let gj = YOLOv5TargetBuilder.truncClamp(e.y - off.1, upper: level.rows - 1)
+                let anchor = level.anchors[e.anchor]
+                out.append(Target(level: level.index, anchor: e.anchor, gj: gj, gi: gi, cls: Int(labels[e.object]),
+                                  tx: e.x - Float(gi), ty: e.y - Float(gj), tw: e.w, th: e.h,
+                                  anchorW: anchor.w, anchorH: anchor.h, object: e.object))
+            }
+        }
+    }
+
+    /// Bit `o` set when offset `o` fires: the centre always; L, U when `(gxy % 1 < g) & (gxy > 1)`;
+    /// R, D when `(gxi % 1 < g) & (gxi > 1)` with `gxi = gain − gxy`.
+    func neighbourFlags(_ e: AnchorMatch, level: GridLevel) -> UInt8 {
+        let g = configuration.neighbourOffset
+        func fires(_ v: Float) -> Bool { YOLOv5TargetBuilder.fraction(v) < g && v > 1 }
+        let xi = level.gainX - e.x, yi = level.gainY - e.y
+        var flags: UInt8 = 1
+        if fires(e.x) { flags |= 1 << 1 }
+        if fires(e.y) { flags |= 1 << 2 }
+        if fires(xi) { flags |= 1 << 3 }
+        if fires(yi) { flags |= 1 << 4 }
+        return flags
+    }
+
+    /// The fixtures' order: `(level, anchor, gj, gi, class, tx, ty)`, then emission order.
+    func sortedAsFixtures(_ emitted: [Target]) -> [Target] {
+        var order = Array(emitted.indices)
         order.sort { p, q in
-            let a = out[p], b = out[q]
+            let a = emitted[p], b = emitted[q]
             if a.level != b.level { return a.level < b.level }
             if a.anchor != b.anchor { return a.anchor < b.anchor }
             if a.gj != b.gj { return a.gj < b.gj }
@@ -175,32 +234,7 @@ public struct YOLOv5TargetBuilder: Assigner {
             if a.ty != b.ty { return a.ty < b.ty }
             return p < q
         }
-        return order.map { out[$0] }
-    }
-
-    /// Assigns the priors, then marks background priors whose point lies inside a `gt_ignore`
-    /// box as ignored (`-2`); positives stay positive (the reference has no ignore regions).
-    public var ignorePolicy: IgnorePolicy { .afterAssignment(.pointInside) }
-
-    public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
-        let scene = prepared.scene
-        let entries = try targets(scene)
-        let counts = PriorGrid.levelCounts(width: scene.imageWidth, height: scene.imageHeight, strides: scene.strides)
-        let ranges = scene.levelRanges
-        for (l, r) in ranges.enumerated() where r.count != counts[l] {
-            throw LabelAssignError.invalidValue(field: "priors", index: r.lowerBound,
-                                                reason: "level \(l) has \(r.count) priors; yolov5 needs the full \(counts[l])-cell grid")
-        }
-        var assigned = [Int32](repeating: -1, count: scene.priorCount)
-        for e in entries {
-            let cols = scene.imageWidth / scene.strides[e.level]
-            let p = ranges[e.level].lowerBound + e.gj * cols + e.gi
-            if assigned[p] < 0 || Int(assigned[p]) > e.object { assigned[p] = Int32(e.object) }
-        }
-        var result = Assignment(assignedGT: assigned)
-        result.extras.append(AssignmentExtra("rows", .rows(entries.map(\.row))))
-        result.extras.append(AssignmentExtra("row_gt", .ints(entries.map { Int32($0.object) })))
-        return result
+        return order.map { emitted[$0] }
     }
 
     /// `x mod 1` as torch's `remainder` (result in [0, 1)).
@@ -216,5 +250,32 @@ public struct YOLOv5TargetBuilder: Assigner {
         if !(t >= 0) { return 0 }
         if t >= Float(upper) { return upper }
         return Int(t)
+    }
+}
+
+// MARK: - Rows to priors
+
+extension YOLOv5TargetBuilder {
+    /// Every level holds the full `(W / s) · (H / s)` point grid.
+    func checkFullGrid(_ prepared: PreparedScene) throws {
+        let scene = prepared.scene
+        let counts = PriorGrid.levelCounts(width: scene.imageWidth, height: scene.imageHeight, strides: scene.strides)
+        for (l, r) in prepared.levelRanges.enumerated() where r.count != counts[l] {
+            throw LabelAssignError.invalidValue(field: "priors", index: r.lowerBound,
+                                                reason: "level \(l) has \(r.count) priors; yolov5 needs the full \(counts[l])-cell grid")
+        }
+    }
+
+    /// `assigned_gt`: the prior of cell `(level, gj, gi)` gets the lowest object among the rows in
+    /// that cell, every other prior `-1`.
+    func rowsToPriors(_ entries: [Target], _ prepared: PreparedScene) -> [Int32] {
+        let scene = prepared.scene
+        var assigned = [Int32](repeating: -1, count: scene.priorCount)
+        for e in entries {
+            let columns = scene.imageWidth / scene.strides[e.level]
+            let p = prepared.levelRanges[e.level].lowerBound + e.gj * columns + e.gi
+            if assigned[p] < 0 || Int(assigned[p]) > e.object { assigned[p] = Int32(e.object) }
+        }
+        return assigned
     }
 }

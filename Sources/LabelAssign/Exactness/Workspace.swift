@@ -7,12 +7,27 @@ package final class Workspace {
 
     package init() {}
 
+    /// Runs `body` with a new workspace that lives until `body` returns; its buffers must not
+    /// escape `body`.
+    package static func run<R>(_ body: (Workspace) throws -> R) rethrows -> R {
+        let workspace = Workspace()
+        return try withExtendedLifetime(workspace) { try body(workspace) }
+    }
+
     deinit {
         for block in blocks { block.pointer.deallocate() }
     }
 
     /// A buffer of `count` values, each set to `value`.
     package func buffer<T: BitwiseCopyable>(_ count: Int, _ value: T) -> UnsafeMutableBufferPointer<T> {
+        let typed = uninitialisedBuffer(count, of: T.self)
+        typed.initialize(repeating: value)
+        return typed
+    }
+
+    /// A buffer of `count` values left as they are: for a caller that writes every entry before
+    /// reading it.
+    package func uninitialisedBuffer<T: BitwiseCopyable>(_ count: Int, of _: T.Type) -> UnsafeMutableBufferPointer<T> {
         let bytes = max(count, 1) * MemoryLayout<T>.stride
         let alignment = max(MemoryLayout<T>.alignment, 64)
         if used == blocks.count {
@@ -23,7 +38,6 @@ package final class Workspace {
         }
         let typed = blocks[used].pointer.bindMemory(to: T.self, capacity: max(count, 1))
         used += 1
-        typed.initialize(repeating: value, count: count)
         return UnsafeMutableBufferPointer(start: typed, count: count)
     }
 

@@ -1,5 +1,3 @@
-import _LabelAssignKernels
-
 /// The dynamic-k selection shared by SimOTA (YOLOX `dynamic_k_matching` / `simota_matching`,
 /// mmdet `SimOTAAssigner.dynamic_k_matching`) and RTMDet's `DynamicSoftLabelAssigner`
 /// (ASSIGNERS.md §2a steps 5–9, §2c, §7 step 7).
@@ -40,39 +38,47 @@ public enum DynamicKMatching {
                              objects g: Int, candidates m: Int, candidateTopK: Int,
                              ties: SelectionTies = .torchTopK) -> Result {
         precondition(cost.count >= g * m && iou.count >= g * m && candidateTopK >= 1)
-        var matched = [Int32](repeating: -1, count: m)
+        var owner = [Int32](repeating: -1, count: m)
         var ks = [Int32](repeating: 0, count: g)
-        if g == 0 || m == 0 { return Result(matchedObject: matched, dynamicK: ks) }
+        if g == 0 || m == 0 { return Result(matchedObject: owner, dynamicK: ks) }
         let n = min(candidateTopK, m)
         var marks = [Int32](repeating: 0, count: m)
         var topIoU = [Float](repeating: 0, count: n)
         var selector = SmallestK()
-        matched.withUnsafeMutableBufferPointer { owner in
-            marks.withUnsafeMutableBufferPointer { marks in
-                for obj in 0..<g {
-                    let iouRow = UnsafeBufferPointer(rebasing: iou[(obj * m)..<(obj * m + m)])
-                    let k = dynamicK(iouRow, n: n, buffer: &topIoU)
-                    ks[obj] = Int32(k)
-                    let costRow = UnsafeBufferPointer(rebasing: cost[(obj * m)..<(obj * m + m)])
-                    let picked = ties == .torchTopK ? selector.torchTopK(costRow, k: k) : selector.lowerIndex(costRow, k: k)
-                    for a in picked {
-                        marks[Int(a)] += 1
-                        owner[Int(a)] = Int32(obj)
-                    }
-                }
-                // Conflicts: argmin of the column over all objects, first index on ties.
-                for a in 0..<m where marks[a] > 1 {
-                    var best = 0
-                    var bestValue = cost[a]
-                    for obj in 1..<g {
-                        let v = cost[obj * m + a]
-                        if v < bestValue { bestValue = v; best = obj }
-                    }
-                    owner[a] = Int32(best)
-                }
+        for obj in 0..<g {
+            let row = (obj * m)..<(obj * m + m)
+            // dynamic_ks: the n largest IoUs summed, truncated, at least 1.
+            let k = dynamicK(UnsafeBufferPointer(rebasing: iou[row]), n: n, buffer: &topIoU)
+            ks[obj] = Int32(k)
+            // torch.topk(cost, k, largest=False): the k cheapest candidates of the object.
+            let costRow = UnsafeBufferPointer(rebasing: cost[row])
+            let picked: ArraySlice<Int32>
+            switch ties {
+            case .torchTopK: picked = selector.torchTopK(costRow, k: k)
+            case .lowerIndex: picked = selector.lowerIndex(costRow, k: k)
+            }
+            for a in picked.lazy.map(Int.init) {
+                marks[a] += 1
+                owner[a] = Int32(obj)
             }
         }
-        return Result(matchedObject: matched, dynamicK: ks)
+        resolveConflicts(cost: cost, objects: g, marks: marks, owner: &owner)
+        return Result(matchedObject: owner, dynamicK: ks)
+    }
+
+    /// Step 3 (`anchor_matching_gt > 1`): a candidate marked by more than one object goes to the
+    /// argmin of its cost column over all objects, the first index on ties.
+    static func resolveConflicts(cost: UnsafeBufferPointer<Float>, objects g: Int, marks: [Int32], owner: inout [Int32]) {
+        let m = marks.count
+        for a in 0..<m where marks[a] > 1 {
+            var best = 0
+            var bestValue = cost[a]
+            for obj in 1..<g {
+                let v = cost[obj * m + a]
+                if v < bestValue { bestValue = v; best = obj }
+            }
+            owner[a] = Int32(best)
+        }
     }
 
     /// Array form with checks: `cost` and `iou` are `objects × candidates` row-major.
@@ -313,140 +319,5 @@ private struct TorchQueue {
             }
             i += 1
         }
-    }
-}
-
-/// Shared plumbing of the dynamic-k assigners: input checks, candidate search, candidate
-/// columns, label slots and the final matching.
-enum DynamicCostInput {
-    static func background(_ n: Int) -> Assignment {
-        Assignment(assignedGT: [Int32](repeating: -1, count: n),
-                   matchedIoU: [Float](repeating: 0, count: n))
-    }
-
-    /// Object geometry straight from the corner boxes (mmdet): region edges are the box edges,
-    /// centre `(x1 + x2) / 2`, area `(x2 - x1) · (y2 - y1)`.
-    static func cornerGeometry(_ scene: Scene) -> [lak_object_geometry] {
-        let b = scene.gtBoxes
-        return (0..<scene.gtCount).map { j in
-            let x1 = b[4 * j], y1 = b[4 * j + 1], x2 = b[4 * j + 2], y2 = b[4 * j + 3]
-            return lak_object_geometry(left: x1, right: x2, top: y1, bottom: y2, cx: (x1 + x2) / 2, cy: (y1 + y2) / 2,
-                                      box: (x1, y1, x2, y2), area: (x2 - x1) * (y2 - y1))
-        }
-    }
-
-    /// Throws the error naming the non-finite input of `prior`.
-    static func reportNonFinite(_ scene: Scene, prior: Int, objectness: Bool) throws {
-        if objectness, let obj = scene.objLogits, !obj[prior].isFinite {
-            throw LabelAssignError.invalidValue(field: "obj_logits", index: prior, reason: "\(obj[prior]) is not finite")
-        }
-        throw LabelAssignError.invalidValue(field: "cls_logits", index: prior, reason: "a logit is not finite")
-    }
-
-    /// Per-prior centre columns for the region tests.
-    struct PriorCentres {
-        var x, y, rx, ry, stride: [Float]
-        init(count n: Int) {
-            x = [Float](repeating: 0, count: n); y = x; rx = x; ry = x; stride = x
-        }
-    }
-
-    /// Indices (ascending) of the priors inside at least one object's candidate region.
-    static func candidates(_ scene: Scene, objects: [lak_object_geometry], region: lak_region,
-                           centres c: PriorCentres) -> [Int32] {
-        let n = scene.priorCount
-        var mask = [UInt8](repeating: 0, count: n)
-        objects.withUnsafeBufferPointer { o in
-            lak_region_mask(c.x, c.y, c.rx, c.ry, Int64(n), o.baseAddress, Int64(o.count), Int32(region.rawValue), &mask)
-        }
-        var out: [Int32] = []
-        out.reserveCapacity(n / 4)
-        for i in 0..<n where mask[i] != 0 { out.append(Int32(i)) }
-        return out
-    }
-
-    /// Candidate columns (structure of arrays) for the cost kernels.
-    struct Columns {
-        var x, y, rx, ry, stride, x1, y1, x2, y2, area: [Float]
-
-        /// `yoloxBoxes`: predicted boxes as YOLOX sees them (cx,cy,w,h from xyxy, corners
-        /// `c ∓ w/2`, area `w·h`); otherwise xyxy with area `(x2−x1)·(y2−y1)`.
-        /// Throws `invalidValue` for a candidate whose predicted box is not finite.
-        init(scene: Scene, index: [Int32], centres: PriorCentres, yoloxBoxes: Bool) throws {
-            let m = index.count
-            x = [Float](repeating: 0, count: m); y = x; rx = x; ry = x; stride = x; x1 = x; y1 = x; x2 = x; y2 = x; area = x
-            let b = scene.predBoxes
-            for (k, p32) in index.enumerated() {
-                let p = Int(p32)
-                x[k] = centres.x[p]; y[k] = centres.y[p]; rx[k] = centres.rx[p]; ry[k] = centres.ry[p]
-                stride[k] = centres.stride[p]
-                let a1 = b[4 * p], b1 = b[4 * p + 1], a2 = b[4 * p + 2], b2 = b[4 * p + 3]
-                guard a1.isFinite, b1.isFinite, a2.isFinite, b2.isFinite else {
-                    throw LabelAssignError.invalidValue(field: "pred_bboxes", index: p, reason: "a coordinate is not finite")
-                }
-                if yoloxBoxes {
-                    let cx = (a1 + a2) / 2, cy = (b1 + b2) / 2, w = a2 - a1, h = b2 - b1
-                    x1[k] = cx - w / 2; y1[k] = cy - h / 2; x2[k] = cx + w / 2; y2[k] = cy + h / 2
-                    area[k] = w * h
-                } else {
-                    x1[k] = a1; y1[k] = b1; x2[k] = a2; y2[k] = b2
-                    area[k] = (a2 - a1) * (b2 - b1)
-                }
-            }
-        }
-
-        mutating func withCandidates<R>(_ body: (UnsafePointer<lak_candidates>) -> R) -> R {
-            x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in
-                rx.withUnsafeBufferPointer { rx in ry.withUnsafeBufferPointer { ry in
-                    stride.withUnsafeBufferPointer { s in
-                        x1.withUnsafeBufferPointer { x1 in y1.withUnsafeBufferPointer { y1 in
-                            x2.withUnsafeBufferPointer { x2 in y2.withUnsafeBufferPointer { y2 in
-                                area.withUnsafeBufferPointer { a in
-                                    var cand = lak_candidates(x: x.baseAddress, y: y.baseAddress, rx: rx.baseAddress,
-                                                             ry: ry.baseAddress, stride: s.baseAddress,
-                                                             x1: x1.baseAddress, y1: y1.baseAddress, x2: x2.baseAddress,
-                                                             y2: y2.baseAddress, area: a.baseAddress)
-                                    return body(&cand)
-                                }
-                            } }
-                        } }
-                    }
-                } }
-            } }
-        }
-    }
-
-    /// The distinct classes among the objects ("slots") and each object's slot.
-    struct LabelSlots {
-        var classes: [Int32] = []
-        var slotOfObject: [Int] = []
-        var count: Int { classes.count }
-
-        init(_ labels: [Int32], classes numClasses: Int) {
-            var slotOfClass = [Int](repeating: -1, count: numClasses)
-            for l in labels {
-                if slotOfClass[Int(l)] < 0 { slotOfClass[Int(l)] = classes.count; classes.append(l) }
-                slotOfObject.append(slotOfClass[Int(l)])
-            }
-        }
-    }
-
-    /// Dynamic-k matching on the compact matrices, scattered back to all priors.
-    static func finish(_ scene: Scene, candidates: [Int32], cost: [Float], iou: [Float], objects g: Int,
-                       candidateTopK: Int, ties: DynamicKMatching.SelectionTies) -> Assignment {
-        let n = scene.priorCount, m = candidates.count
-        let result = cost.withUnsafeBufferPointer { c in
-            iou.withUnsafeBufferPointer { u in
-                DynamicKMatching.match(cost: c, iou: u, objects: g, candidates: m, candidateTopK: candidateTopK, ties: ties)
-            }
-        }
-        var assigned = [Int32](repeating: -1, count: n)
-        var matched = [Float](repeating: 0, count: n)
-        for (k, obj) in result.matchedObject.enumerated() where obj >= 0 {
-            let p = Int(candidates[k])
-            assigned[p] = obj
-            matched[p] = iou[Int(obj) * m + k]
-        }
-        return Assignment(assignedGT: assigned, matchedIoU: matched)
     }
 }

@@ -1,5 +1,3 @@
-import _LabelAssignKernels
-
 /// RTMDet's dynamic soft-label assignment: mmdet 3.3 `DynamicSoftLabelAssigner`
 /// (ASSIGNERS.md §7), preset `dsl`.
 ///
@@ -44,18 +42,11 @@ public struct DynamicSoftLabelAssigner: Assigner {
 
         /// Throws `invalidParameter` for a constant outside its domain.
         public func validate() throws {
-            if !softCentreRadius.isFinite {
-                throw LabelAssignError.invalidParameter(name: "softCentreRadius", reason: "must be finite, got \(softCentreRadius)")
-            }
-            if candidateTopK < 1 {
-                throw LabelAssignError.invalidParameter(name: "candidateTopK", reason: "must be >= 1, got \(candidateTopK)")
-            }
-            if !(iouWeight.isFinite && iouWeight >= 0) {
-                throw LabelAssignError.invalidParameter(name: "iouWeight", reason: "must be finite and >= 0, got \(iouWeight)")
-            }
-            if !(iouEpsilon.isFinite && iouEpsilon > 0) {
-                throw LabelAssignError.invalidParameter(name: "iouEpsilon", reason: "must be finite and > 0, got \(iouEpsilon)")
-            }
+            let check = DynamicCostInput.requireParameter
+            try check(softCentreRadius.isFinite, "softCentreRadius", softCentreRadius, "finite")
+            try check(candidateTopK >= 1, "candidateTopK", candidateTopK, ">= 1")
+            try check(iouWeight.isFinite && iouWeight >= 0, "iouWeight", iouWeight, "finite and >= 0")
+            try check(iouEpsilon.isFinite && iouEpsilon > 0, "iouEpsilon", iouEpsilon, "finite and > 0")
         }
     }
 
@@ -66,73 +57,17 @@ public struct DynamicSoftLabelAssigner: Assigner {
         self.configuration = configuration
     }
 
-    /// Assigns the priors of `scene` (class logits, priors as given). Throws `invalidParameter`
-    /// for a bad configuration and a typed error for inconsistent arrays, out-of-range labels or
-    /// non-finite values on the priors it reads.
-    /// Background priors whose point lies inside a `gt_ignore` box then come out ignored (`-2`);
+    /// Background priors whose point lies inside a `gt_ignore` box come out ignored (`-2`);
     /// positives stay positive (the reference has no ignore regions).
     public var ignorePolicy: IgnorePolicy { .afterAssignment(.pointInside) }
 
+    /// Assigns the priors of `scene` (class logits, priors as given) as mmdet
+    /// `DynamicSoftLabelAssigner.assign` does: candidates (`is_in_gts`), cost, `dynamic_k_matching`
+    /// (`DynamicKDriver`), with the soft-label class terms and cost rows
+    /// (`DynamicSoftLabelAssigner.CostModel`). Throws `invalidParameter` for a bad configuration
+    /// and `invalidValue` for a candidate whose class cost is not finite.
     public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
-        let scene = prepared.scene
-        let config = configuration
-        try config.validate()
-        let n = scene.priorCount, g = scene.gtCount, classes = scene.numClasses
-        if g == 0 { return DynamicCostInput.background(n) }
-
-        let objects = DynamicCostInput.cornerGeometry(scene)
-        var centres = DynamicCostInput.PriorCentres(count: n)
-        scene.priors.withUnsafeBufferPointer { p in
-            for i in 0..<n {
-                centres.x[i] = p[4 * i]
-                centres.y[i] = p[4 * i + 1]
-                centres.stride[i] = p[4 * i + 2]
-            }
-        }
-        let candidates = DynamicCostInput.candidates(scene, objects: objects, region: LAK_REGION_BOX, centres: centres)
-        let m = candidates.count
-        if m == 0 { return DynamicCostInput.background(n) }
-        var cols = try DynamicCostInput.Columns(scene: scene, index: candidates, centres: centres, yoloxBoxes: false)
-        let slots = DynamicCostInput.LabelSlots(scene.gtLabels, classes: classes)
-
-        // Class terms per candidate and per label slot.
-        var negSum = [Float](repeating: 0, count: m)
-        var xAt = [Float](repeating: 0, count: slots.count * m)
-        var sigAt = xAt, logSigAt = xAt
-        var scratch = [Float](repeating: 0, count: 3 * classes)
-        let bad = scene.clsLogits.withUnsafeBufferPointer { cls in
-            lak_dsl_class_terms(cls.baseAddress, Int64(classes), candidates, Int64(m), slots.classes, Int64(slots.count),
-                               &negSum, &xAt, &sigAt, &logSigAt, &scratch)
-        }
-        if bad >= 0 { try DynamicCostInput.reportNonFinite(scene, prior: Int(candidates[Int(bad)]), objectness: false) }
-
-        // Cost and IoU rows, one per object.
-        // Every entry is written by the row kernels.
-        var cost = [Float](unsafeUninitializedCapacity: g * m) { _, count in count = g * m }
-        var iou = [Float](unsafeUninitializedCapacity: g * m) { _, count in count = g * m }
-        cols.withCandidates { cand in
-            cost.withUnsafeMutableBufferPointer { c in
-                iou.withUnsafeMutableBufferPointer { u in
-                    negSum.withUnsafeBufferPointer { ns in
-                        xAt.withUnsafeBufferPointer { xa in
-                            sigAt.withUnsafeBufferPointer { sa in
-                                logSigAt.withUnsafeBufferPointer { la in
-                                    for j in 0..<g {
-                                        var geometry = objects[j]
-                                        let slot = slots.slotOfObject[j] * m
-                                        lak_dsl_cost_row(&geometry, cand, Int64(m), ns.baseAddress, xa.baseAddress! + slot,
-                                                        sa.baseAddress! + slot, la.baseAddress! + slot,
-                                                        config.softCentreRadius, config.iouWeight, config.iouEpsilon,
-                                                        c.baseAddress! + j * m, u.baseAddress! + j * m)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return DynamicCostInput.finish(scene, candidates: candidates, cost: cost, iou: iou, objects: g,
-                                       candidateTopK: config.candidateTopK, ties: config.selectionTies)
+        try configuration.validate()
+        return try DynamicKDriver(CostModel(configuration)).assign(prepared)
     }
 }
