@@ -14,7 +14,7 @@ import Darwin
 /// |---|---|---|
 /// | `maxBufferBytes`: one working buffer | 1 GiB | `LABELASSIGN_MAX_BUFFER_BYTES` |
 /// | `maxInputBytes`: one scene, problem, box or annotation file | 1 GiB | `LABELASSIGN_MAX_INPUT_BYTES` |
-/// | `maxImages`: images of one `compare` / `bench` run | 1,000,000 | `LABELASSIGN_MAX_IMAGES` |
+/// | `maxImages`: images of one `compare` / `bench` run (about 9 KB of results each) | 100,000 | `LABELASSIGN_MAX_IMAGES` |
 ///
 /// The variables take a whole number, with an optional binary suffix for the byte limits
 /// (`K`, `M`, `G`, `T`: 2^10 ... 2^40), e.g. `LABELASSIGN_MAX_BUFFER_BYTES=8G`. They are read
@@ -30,7 +30,7 @@ public struct ResourceLimits: Sendable, Equatable {
 
     public static let defaultMaxBufferBytes = 1 << 30
     public static let defaultMaxInputBytes = 1 << 30
-    public static let defaultMaxImages = 1_000_000
+    public static let defaultMaxImages = 100_000
 
     /// The environment variable behind each limit.
     public static let bufferVariable = "LABELASSIGN_MAX_BUFFER_BYTES"

@@ -11,14 +11,14 @@ import Glibc
 
 /// Where the scenes of `compare` and `bench` come from.
 struct SceneSourceOptions: ParsableArguments {
-    @Argument(help: "Scene file, JSON-lines file or directory (instead of --workload, --coco or --yolo-labels).")
+    @Argument(help: "Scene file, JSON-lines file, directory or - for standard input (instead of --workload, --coco or --yolo-labels).")
     var scenes: String?
 
     @Option(name: .long, help: "Built-in workload: coco, crowd or dense.")
     var workload: String?
 
     @Option(name: .long, parsing: .unconditional,
-            help: "Number of images (workloads; at most this many from --coco / --yolo-labels; at most $LABELASSIGN_MAX_IMAGES, default 1000000).")
+            help: "Number of images (workloads; at most this many from --coco / --yolo-labels; at most $LABELASSIGN_MAX_IMAGES, default 100000).")
     var images: Int?
 
     @Option(name: .long, parsing: .unconditional, help: "Seed of the workload and of the simulated predictions.")

@@ -73,6 +73,7 @@ import Testing
         oneErrorLine(try HardeningCLI.run(["compare", empty]), status: 1, contains: ["no scene files"], "empty directory")
         oneErrorLine(try HardeningCLI.run(["compare", noScenes]), status: 1, contains: ["no scene files"], "no scene files")
         oneErrorLine(try HardeningCLI.run(["compare", "--yolo-labels", empty, "--image-size", "640,640"]), status: 1, contains: ["no label files"], "yolo")
+        oneErrorLine(try HardeningCLI.run(["validate"]), status: 2, contains: ["<paths>"], "validate without paths")
         let path = try file(Hardening.scene())
         defer { try? FileManager.default.removeItem(atPath: path) }
         for list in ["", ",", " , "] {
