@@ -4,7 +4,7 @@ BIN := .build/release/labelassign
 LIBDIR := .build/release
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test run bench lib clean
+.PHONY: deps build test run bench lib fuzz fuzz-build clean
 
 ## deps: install OpenBLAS when it is missing (Debian/Ubuntu).
 deps:
@@ -34,7 +34,8 @@ run: build
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
-## lib: the C ABI as a shared library exporting only la_* ($(LIBDIR)/liblabelassign_c.so), and the C example.
+## lib: the C ABI as a shared library exporting only la_* ($(LIBDIR)/liblabelassign_c.so), the C example,
+## and the small-stack check (la_assign_json on a 64 KiB thread with deep nesting, hostile counts).
 lib: deps
 	$(SWIFT) build -c release --product labelassign_c \
 		-Xlinker --version-script=$(CURDIR)/Sources/LabelAssignCABI/labelassign.map
@@ -44,6 +45,37 @@ lib: deps
 	cc -O2 -o $(LIBDIR)/labelassign-example examples/c/example.c -ISources/LabelAssignCABI/include \
 		-L$(LIBDIR) -llabelassign_c -Wl,-rpath,$(CURDIR)/$(LIBDIR)
 	$(LIBDIR)/labelassign-example
+	cc -O2 -pthread -o $(LIBDIR)/labelassign-small-stack examples/c/small_stack.c -ISources/LabelAssignCABI/include \
+		-L$(LIBDIR) -llabelassign_c -Wl,-rpath,$(CURDIR)/$(LIBDIR)
+	$(LIBDIR)/labelassign-small-stack
+
+## fuzz: the libFuzzer target (Fuzz/) for FUZZ_SECONDS (default 60) on FUZZ_JOBS jobs (default 1):
+## scene parser, problem-file parser, la_assign_json / la_assign / la_overlap_matrix per preset family.
+## New crashers land in Fuzz/crashes/ (keep them: `make test` replays that directory and Fuzz/corpus/).
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
+FUZZ_MAX_LEN ?= 4096
+FUZZ_BUILD := .build/fuzz
+FUZZ_BIN := $(FUZZ_BUILD)/release/labelassign-fuzz
+FUZZ_SWIFTC := $(shell dirname "$$(command -v $(SWIFT))")/swiftc
+
+fuzz-build: deps
+	$(SWIFT) build -c release --scratch-path $(FUZZ_BUILD) --target LabelAssignCABI \
+		-Xswiftc -sanitize=fuzzer -Xcc -fsanitize=fuzzer-no-link
+	$(FUZZ_SWIFTC) -O -sanitize=fuzzer -parse-as-library -module-name LabelAssignFuzz \
+		Fuzz/FuzzMain.swift Tests/LabelAssignTests/Hardening/HardeningFuzzEntry.swift \
+		-I $(FUZZ_BUILD)/release/Modules -I Sources/CBLAS \
+		-Xcc -fmodule-map-file=$(FUZZ_BUILD)/release/_LabelAssignKernels.build/module.modulemap \
+		-Xcc -ISources/_LabelAssignKernels/include \
+		$(FUZZ_BUILD)/release/LabelAssign.build/*.o $(FUZZ_BUILD)/release/LabelAssignIO.build/*.o \
+		$(FUZZ_BUILD)/release/LabelAssignCABI.build/*.o $(FUZZ_BUILD)/release/_LabelAssignKernels.build/*.o \
+		-lopenblas -o $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	mkdir -p $(FUZZ_BUILD)/corpus Fuzz/crashes
+	SWIFT_BACKTRACE=enable=no $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) $(if $(filter-out 1,$(FUZZ_JOBS)),-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS)) -max_len=$(FUZZ_MAX_LEN) \
+		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=Fuzz/crashes/ \
+		-dict=Fuzz/json.dict $(FUZZ_BUILD)/corpus Fuzz/corpus
 
 clean:
 	rm -rf .build Benchmarks/.build report

@@ -18,9 +18,32 @@ private func writeError(_ message: String, _ buffer: UnsafeMutablePointer<CChar>
 }
 
 private func code(for error: Error) -> Int32 {
-    if case .unknownAssigner? = error as? LabelAssignError { return 2 }
-    return 1
+    switch error as? LabelAssignError {
+    case .unknownAssigner?: return 2
+    case .resourceExhausted?: return 4
+    default: return 1
+    }
 }
+
+/// An argument error (`LA_ERROR_ARGUMENT`): the message, and 3.
+private func argumentError(_ message: String, _ buffer: UnsafeMutablePointer<CChar>?, _ capacity: Int64) -> Int32 {
+    writeError(message, buffer, capacity)
+    return 3
+}
+
+/// `count · width` elements as an `Int`, or the message of a count that is negative or whose
+/// array size (`count · width · bytes`) does not fit the address space.
+private func elements(_ count: Int64, _ width: Int64, _ name: String, bytes: Int64 = 4) -> Result<Int, CountError> {
+    guard count >= 0 else { return .failure(CountError(message: "\(name) is negative (\(count))")) }
+    let (n, o1) = count.multipliedReportingOverflow(by: width)
+    let (b, o2) = n.multipliedReportingOverflow(by: bytes)
+    guard !o1, !o2, b <= Int64(Int.max) else {
+        return .failure(CountError(message: "\(name) = \(count): its array of \(count) × \(width) values overflows"))
+    }
+    return .success(Int(n))
+}
+
+private struct CountError: Error { var message: String }
 
 private func array<T>(_ pointer: UnsafePointer<T>?, _ count: Int) -> [T]? {
     if count == 0 { return [] }
@@ -51,21 +74,38 @@ public func la_assign(_ assigner: UnsafePointer<CChar>?,
                       _ gtIgnore: UnsafePointer<Float>?, _ numIgnore: Int64,
                       _ assignedGT: UnsafeMutablePointer<Int32>?, _ quality: UnsafeMutablePointer<Float>?,
                       _ errorBuffer: UnsafeMutablePointer<CChar>?, _ errorCapacity: Int64) -> Int32 {
-    guard let assigner else { writeError("assigner is NULL", errorBuffer, errorCapacity); return 3 }
-    guard numStrides >= 0, numPriors >= 0, numGT >= 0, numIgnore >= 0, numClasses >= 0 else {
-        writeError("negative count", errorBuffer, errorCapacity); return 3
+    guard let assigner else { return argumentError("assigner is NULL", errorBuffer, errorCapacity) }
+    guard let assignedGT else { return argumentError("assigned_gt is NULL", errorBuffer, errorCapacity) }
+    guard numStrides >= 0 else { return argumentError("num_strides is negative (\(numStrides))", errorBuffer, errorCapacity) }
+    guard numClasses >= 0 else { return argumentError("num_classes is negative (\(numClasses))", errorBuffer, errorCapacity) }
+    let sizes: (priors: Int, gt: Int, labels: Int, cls: Int, ignore: Int)
+    switch (elements(numPriors, 4, "num_priors"), elements(numGT, 4, "num_gt"), elements(numIgnore, 4, "num_ignore"),
+            elements(numPriors, Int64(numClasses), "num_priors × num_classes")) {
+    case let (.success(p), .success(g), .success(k), .success(c)):
+        sizes = (p, g, Int(numGT), c, k)
+    case let (.failure(e), _, _, _), let (_, .failure(e), _, _), let (_, _, .failure(e), _), let (_, _, _, .failure(e)):
+        return argumentError(e.message, errorBuffer, errorCapacity)
     }
-    let n = Int(numPriors), g = Int(numGT), c = Int(numClasses)
-    guard let assignedGT else { writeError("assigned_gt is NULL", errorBuffer, errorCapacity); return 3 }
+    let n = Int(numPriors), c = Int(numClasses)
+    do {
+        // The inputs are copied once; each copy is a buffer the caller's counts decide.
+        try ResourceLimits.checkBuffer("la_assign cls_logits (num_priors × num_classes)", count: sizes.cls, of: Float.self)
+        try ResourceLimits.checkBuffer("la_assign priors (num_priors × 4)", count: sizes.priors, of: Float.self)
+        try ResourceLimits.checkBuffer("la_assign gt_bboxes (num_gt × 4)", count: sizes.gt, of: Float.self)
+        try ResourceLimits.checkBuffer("la_assign gt_ignore (num_ignore × 4)", count: sizes.ignore, of: Float.self)
+    } catch {
+        writeError(String(describing: error), errorBuffer, errorCapacity)
+        return code(for: error)
+    }
     guard let strideValues = array(strides, Int(numStrides)),
-          let priorValues = array(priors, n * 4),
-          let gtValues = array(gtBoxes, g * 4),
-          let labelValues = array(gtLabels, g),
-          let predValues = array(predBoxes, n * 4),
-          let clsValues = array(clsLogits, n * c),
-          let ignoreValues = array(gtIgnore, Int(numIgnore) * 4)
+          let priorValues = array(priors, sizes.priors),
+          let gtValues = array(gtBoxes, sizes.gt),
+          let labelValues = array(gtLabels, sizes.labels),
+          let predValues = array(predBoxes, sizes.priors),
+          let clsValues = array(clsLogits, sizes.cls),
+          let ignoreValues = array(gtIgnore, sizes.ignore)
     else {
-        writeError("a required input pointer is NULL", errorBuffer, errorCapacity); return 3
+        return argumentError("a required input pointer is NULL", errorBuffer, errorCapacity)
     }
     let scene = Scene(name: "c", imageWidth: Int(imageWidth), imageHeight: Int(imageHeight),
                       strides: strideValues.map(Int.init), numClasses: c, priors: priorValues,
@@ -90,17 +130,25 @@ public func la_assign(_ assigner: UnsafePointer<CChar>?,
 public func la_assign_json(_ assigner: UnsafePointer<CChar>?, _ sceneJSON: UnsafePointer<CChar>?,
                            _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
                            _ errorBuffer: UnsafeMutablePointer<CChar>?, _ errorCapacity: Int64) -> Int32 {
-    guard let assigner, let sceneJSON, let result else { writeError("a required pointer is NULL", errorBuffer, errorCapacity); return 3 }
-    result.pointee = nil
+    result?.pointee = nil
+    guard let assigner else { return argumentError("assigner is NULL", errorBuffer, errorCapacity) }
+    guard let sceneJSON else { return argumentError("scene_json is NULL", errorBuffer, errorCapacity) }
+    guard let result else { return argumentError("result is NULL", errorBuffer, errorCapacity) }
     do {
         let name = String(cString: assigner)
         let made = try AssignerRegistry.make(name)
-        let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(sceneJSON).assumingMemoryBound(to: UInt8.self),
-                                              count: strlen(sceneJSON)))
+        let length = strlen(sceneJSON)
+        try ResourceLimits.checkInput("la_assign_json scene_json", bytes: length)
+        // Parsed in place: the document is not copied.
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(sceneJSON).assumingMemoryBound(to: UInt8.self), count: length)
         let entries = try SceneFile.parse(bytes, name: "scene", keepExtras: false)
         var text = ""
         for e in entries { text += try made.assign(e.scene).json(assigner: name, scene: entries.count > 1 ? e.scene.name : nil) + "\n" }
-        result.pointee = strdup(text)
+        guard let copy = strdup(text) else {
+            throw LabelAssignError.resourceExhausted(resource: "la_assign_json result", requested: "\(text.utf8.count + 1) bytes",
+                                                     limit: "the memory available", setting: ResourceLimits.bufferVariable)
+        }
+        result.pointee = copy
         return 0
     } catch {
         writeError(String(describing: error), errorBuffer, errorCapacity)
@@ -113,9 +161,28 @@ public func la_overlap_matrix(_ boxes1: UnsafePointer<Float>?, _ n1: Int64, _ bo
                               _ kind: UnsafePointer<CChar>?, _ convention: UnsafePointer<CChar>?,
                               _ out: UnsafeMutablePointer<Float>?,
                               _ errorBuffer: UnsafeMutablePointer<CChar>?, _ errorCapacity: Int64) -> Int32 {
-    guard n1 >= 0, n2 >= 0 else { writeError("negative count", errorBuffer, errorCapacity); return 3 }
-    guard let a = array(boxes1, Int(n1) * 4), let b = array(boxes2, Int(n2) * 4) else {
-        writeError("a box pointer is NULL", errorBuffer, errorCapacity); return 3
+    let counts: (a: Int, b: Int, out: Int)
+    switch (elements(n1, 4, "n1"), elements(n2, 4, "n2"), elements(n1, max(n2, 0), "n1 × n2")) {
+    case let (.success(a), .success(b), .success(o)): counts = (a, b, o)
+    case let (.failure(e), _, _), let (_, .failure(e), _), let (_, _, .failure(e)):
+        return argumentError(e.message, errorBuffer, errorCapacity)
+    }
+    do {
+        try ResourceLimits.checkBuffer("la_overlap_matrix matrix (n1 × n2)", count: counts.out, of: Float.self)
+    } catch {
+        writeError(String(describing: error), errorBuffer, errorCapacity)
+        return code(for: error)
+    }
+    guard let a = array(boxes1, counts.a), let b = array(boxes2, counts.b) else {
+        return argumentError("a box pointer is NULL", errorBuffer, errorCapacity)
+    }
+    // Every box checked as the iou command checks its files: finite, within ±2^24, x1 <= x2, y1 <= y2.
+    do {
+        try Scene.validateBoxes(a, field: "boxes1")
+        try Scene.validateBoxes(b, field: "boxes2")
+    } catch {
+        writeError(String(describing: error), errorBuffer, errorCapacity)
+        return code(for: error)
     }
     guard let out else { writeError("out is NULL", errorBuffer, errorCapacity); return 3 }
     let kinds: [String: OverlapKind] = ["iou": .iou, "giou": .giou, "diou": .diou, "ciou": .ciou, "iof": .iof]

@@ -55,7 +55,8 @@ public enum Comparison {
     /// Number of IoU histogram bins over `[0, 1]`.
     public static let iouBins = 20
 
-    /// Runs every assigner on every scene of `source`.
+    /// Runs every assigner on every scene of `source`. A source without images, or with more
+    /// than `ResourceLimits.maxImages`, is an error (before any work).
     public static func run(source: some SceneSource, assigners: [Entry], options: Options = Options()) throws -> ComparisonSummary {
         guard options.threads >= 1 else { throw LabelAssignError.invalidParameter(name: "threads", reason: "must be at least 1, got \(options.threads)") }
         let names = assigners.map(\.name)
@@ -63,6 +64,8 @@ public enum Comparison {
             throw LabelAssignError.invalidParameter(name: "assigners", reason: "'\(dup.element)' appears twice")
         }
         let count = source.count
+        try ResourceLimits.checkImages("comparison of \(source.label)", count: count)
+        guard count > 0 else { throw LabelAssignError.invalidParameter(name: "images", reason: "\(source.label) has no images to compare") }
         if let e = options.exampleIndex, e < 0 || e >= max(count, 1) {
             throw LabelAssignError.invalidParameter(name: "example", reason: "image \(e) outside 0..<\(count)")
         }

@@ -232,19 +232,50 @@ public enum ComparisonReport {
     /// Returns the path of the page.
     @discardableResult
     public static func write(_ result: ComparisonSummary, to directory: String) throws -> String {
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw LabelAssignError.io("\(directory): cannot create directory (\(error.localizedDescription))")
-        }
+        try prepare(directory: directory)
         let files = [("index.html", html(result)), ("comparison.json", result.json() + "\n"), ("comparison.csv", result.csv())]
         for (name, text) in files {
             let path = (directory as NSString).appendingPathComponent(name)
-            guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-                throw LabelAssignError.io("\(path): cannot write file")
-            }
+            try writeText(text, to: path)
         }
         return (directory as NSString).appendingPathComponent("index.html")
+    }
+
+    /// Creates `directory` (and its parents) when missing and checks that files can be written
+    /// into it; throws `io` naming the path and the system's reason. `compare --report` calls it
+    /// before the run, so an unwritable place fails at once.
+    public static func prepare(directory: String) throws {
+        guard !directory.isEmpty else { throw LabelAssignError.io("--report: the directory name is empty") }
+        var path = directory.hasPrefix("/") ? "/" : ""
+        for part in directory.split(separator: "/") {
+            path += (path.isEmpty || path.hasSuffix("/") ? "" : "/") + part
+            var info = stat()
+            if stat(path, &info) == 0 {
+                guard info.st_mode & S_IFMT == S_IFDIR else { throw LabelAssignError.io("\(path): not a directory") }
+                continue
+            }
+            guard errno == ENOENT else { throw LabelAssignError.io("\(path): \(String(cString: strerror(errno)))") }
+            guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+                throw LabelAssignError.io("\(path): cannot create directory (\(String(cString: strerror(errno))))")
+            }
+        }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            throw LabelAssignError.io("\(directory): cannot write into the directory (\(String(cString: strerror(errno))))")
+        }
+    }
+
+    /// Writes `text` to `path` (replacing it); errors name the path and the system's reason.
+    static func writeText(_ text: String, to path: String) throws {
+        guard let file = fopen(path, "wb") else {
+            throw LabelAssignError.io("\(path): cannot write file (\(String(cString: strerror(errno))))")
+        }
+        var bytes = Array(text.utf8)
+        let written = bytes.withUnsafeMutableBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        let writeErrno = errno
+        let closed = fclose(file)
+        guard written == bytes.count, closed == 0 else {
+            throw LabelAssignError.io("\(path): cannot write file (\(String(cString: strerror(written == bytes.count ? errno : writeErrno))))")
+        }
     }
 
     /// The page as a string.

@@ -63,16 +63,11 @@ public enum DatasetSources {
     /// (`annotations[i]`, `images[i]`).
     public static func coco(path: String, fit: ImageFit = .standard, maxImages: Int? = nil,
                             strides: [Int] = [8, 16, 32], quality: Double = 0.7, seed: UInt64 = 0) throws -> GroundTruthSource {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw LabelAssignError.io("\(path): cannot read file")
-        }
         let parsed: CocoParse
         do {
-            parsed = try data.withUnsafeBytes { raw in
-                try parseCoco(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count))
-            }
+            parsed = try InputFile.withBytes(of: path) { try parseCoco($0) }
         } catch let e as LabelAssignError {
+            if case let .io(message) = e, message.hasPrefix(path) { throw e }
             throw LabelAssignError.io("\(path): \(e)")
         }
         // Category ids to contiguous classes.
@@ -121,11 +116,21 @@ public enum DatasetSources {
         var categoryIds: [Int64] = []
     }
 
-    static func wholeNumber(_ v: Double, _ field: String, _ index: Int, _ key: String) throws -> Int64 {
-        guard v.isFinite, v == v.rounded(), abs(v) < 9e15 else {
+    /// `v` as an integer: whole, and of magnitude below 2^53 (ids) or at most `limit`.
+    static func wholeNumber(_ v: Double, _ field: String, _ index: Int, _ key: String, limit: Double = 9e15) throws -> Int64 {
+        guard v.isFinite, v == v.rounded() else {
             throw LabelAssignError.invalidValue(field: field, index: index, reason: "\(key) \(v) is not a whole number")
         }
+        guard abs(v) <= limit else {
+            let shown = abs(v) < 9.2e18 ? String(Int64(v)) : "\(v)"
+            throw LabelAssignError.invalidValue(field: field, index: index, reason: "\(key) \(shown) is above the limit of \(Int64(limit))")
+        }
         return Int64(v)
+    }
+
+    /// An image side: whole, within `Scene.Limits.maxImageSide`.
+    static func imageSide(_ v: Double, _ index: Int, _ key: String) throws -> Int {
+        Int(try wholeNumber(v, "images", index, key, limit: Double(Scene.Limits.maxImageSide)))
     }
 
     static func parseCoco(_ bytes: UnsafeBufferPointer<UInt8>) throws -> CocoParse {
@@ -134,68 +139,79 @@ public enum DatasetSources {
         try r.expect(0x7B)
         if r.consume(0x7D) { throw LabelAssignError.missingField("images") }
         var sawImages = false, sawAnnotations = false
+        var seen = Set<String>()
         repeat {
-            let key = try r.readString()
-            try r.expect(0x3A)
-            switch key {
-            case "images":
-                sawImages = true
-                try eachObject(&r) { r, i in
-                    var id: Int64?, w: Int?, h: Int?, name: String?
-                    try eachKey(&r) { r, k in
-                        switch k {
-                        case "id": id = try wholeNumber(r.readNumber(), "images", i, "id")
-                        case "width": w = Int(try wholeNumber(r.readNumber(), "images", i, "width"))
-                        case "height": h = Int(try wholeNumber(r.readNumber(), "images", i, "height"))
-                        case "file_name": name = try r.readString()
-                        default: try r.skipValue()
-                        }
-                    }
-                    guard let id else { throw LabelAssignError.invalidValue(field: "images", index: i, reason: "missing id") }
-                    guard let w, let h, w > 0, h > 0 else {
-                        throw LabelAssignError.invalidValue(field: "images", index: i, reason: "width and height must be positive")
-                    }
-                    out.imageIds.append(id); out.imageWidth.append(w); out.imageHeight.append(h)
-                    out.imageNames.append(name ?? "image-\(id)")
-                }
-            case "annotations":
-                sawAnnotations = true
-                try eachObject(&r) { r, i in
-                    var image: Int64?, cat: Int64?, crowd = false
-                    var box: [Float] = []
-                    try eachKey(&r) { r, k in
-                        switch k {
-                        case "image_id": image = try wholeNumber(r.readNumber(), "annotations", i, "image_id")
-                        case "category_id": cat = try wholeNumber(r.readNumber(), "annotations", i, "category_id")
-                        case "bbox": try r.readNumberArray(into: &box)
-                        case "iscrowd": crowd = try r.readNumber() != 0
-                        default: try r.skipValue()
-                        }
-                    }
-                    guard let image else { throw LabelAssignError.invalidValue(field: "annotations", index: i, reason: "missing image_id") }
-                    guard let cat else { throw LabelAssignError.invalidValue(field: "annotations", index: i, reason: "missing category_id") }
-                    guard box.count == 4 else { throw LabelAssignError.invalidValue(field: "annotations", index: i, reason: "bbox needs 4 values, got \(box.count)") }
-                    guard box.allSatisfy(\.isFinite) else { throw LabelAssignError.invalidValue(field: "annotations", index: i, reason: "bbox is not finite") }
-                    guard box[2] >= 0, box[3] >= 0 else { throw LabelAssignError.invalidValue(field: "annotations", index: i, reason: "bbox width and height must not be negative") }
-                    out.annImage.append(image); out.annCategory.append(cat); out.annBox += box; out.annCrowd.append(crowd)
-                }
-            case "categories":
-                try eachObject(&r) { r, i in
-                    var id: Int64?
-                    try eachKey(&r) { r, k in
-                        if k == "id" { id = try wholeNumber(r.readNumber(), "categories", i, "id") } else { try r.skipValue() }
-                    }
-                    guard let id else { throw LabelAssignError.invalidValue(field: "categories", index: i, reason: "missing id") }
-                    out.categoryIds.append(id)
-                }
-            default:
-                try r.skipValue()
+            let key = try r.readKey()
+            guard seen.insert(key).inserted else { throw r.fail("duplicate key '\(key)'", at: r.keyOffset) }
+            do {
+                try parseCocoSection(key, &r, &out, sawImages: &sawImages, sawAnnotations: &sawAnnotations)
+            } catch {
+                throw r.annotate(error, .key(key))
             }
         } while r.consume(0x2C)
-        try r.expect(0x7D)
+        guard r.consume(0x7D) else { throw r.fail("expected ',' or '}'") }
         guard sawImages else { throw LabelAssignError.missingField("images") }
         guard sawAnnotations else { throw LabelAssignError.missingField("annotations") }
         return out
+    }
+
+    /// One top-level section of a COCO file (`images`, `annotations`, `categories`; others skipped).
+    static func parseCocoSection(_ key: String, _ r: inout JSONReader, _ out: inout CocoParse,
+                                 sawImages: inout Bool, sawAnnotations: inout Bool) throws {
+        switch key {
+        case "images":
+            sawImages = true
+            try eachObject(&r) { r, i in
+                var id: Int64?, w: Int?, h: Int?, name: String?
+                try eachKey(&r) { r, k in
+                    switch k {
+                    case "id": id = try wholeNumber(r.readNumber(), "images", i, "id")
+                    case "width": w = try imageSide(r.readNumber(), i, "width")
+                    case "height": h = try imageSide(r.readNumber(), i, "height")
+                    case "file_name": name = try r.readString()
+                    default: try r.skipValue()
+                    }
+                }
+                guard let id else { throw LabelAssignError.invalidValue(field: "images", index: i, reason: "missing id") }
+                guard let w, let h, w > 0, h > 0 else {
+                    throw LabelAssignError.invalidValue(field: "images", index: i, reason: "width and height must be positive")
+                }
+                out.imageIds.append(id); out.imageWidth.append(w); out.imageHeight.append(h)
+                out.imageNames.append(name ?? "image-\(id)")
+            }
+        case "annotations":
+            sawAnnotations = true
+            try eachObject(&r) { r, i in
+                var image: Int64?, cat: Int64?, crowd = false
+                var box: [Float] = []
+                try eachKey(&r) { r, k in
+                    switch k {
+                    case "image_id": image = try wholeNumber(r.readNumber(), "annotations", i, "image_id")
+                    case "category_id": cat = try wholeNumber(r.readNumber(), "annotations", i, "category_id")
+                    case "bbox": try r.readNumberArray(into: &box)
+                    case "iscrowd": crowd = try r.readNumber() != 0
+                    default: try r.skipValue()
+                    }
+                }
+                guard let image else { throw LabelAssignError.invalidValue(field: "annotations", index: i, reason: "missing image_id") }
+                guard let cat else { throw LabelAssignError.invalidValue(field: "annotations", index: i, reason: "missing category_id") }
+                guard box.count == 4 else { throw LabelAssignError.invalidValue(field: "annotations", index: i, reason: "bbox needs 4 values, got \(box.count)") }
+                guard box.allSatisfy(\.isFinite) else { throw LabelAssignError.invalidValue(field: "annotations", index: i, reason: "bbox is not finite") }
+                guard box[2] >= 0, box[3] >= 0 else { throw LabelAssignError.invalidValue(field: "annotations", index: i, reason: "bbox width and height must not be negative") }
+                out.annImage.append(image); out.annCategory.append(cat); out.annBox += box; out.annCrowd.append(crowd)
+            }
+        case "categories":
+            try eachObject(&r) { r, i in
+                var id: Int64?
+                try eachKey(&r) { r, k in
+                    if k == "id" { id = try wholeNumber(r.readNumber(), "categories", i, "id") } else { try r.skipValue() }
+                }
+                guard let id else { throw LabelAssignError.invalidValue(field: "categories", index: i, reason: "missing id") }
+                out.categoryIds.append(id)
+            }
+        default:
+            try r.skipValue()
+        }
     }
 
     /// Calls `body` for each element of an array of objects (the reader sits on the element).
@@ -203,20 +219,27 @@ public enum DatasetSources {
         try r.expect(0x5B)
         if r.consume(0x5D) { return }
         var i = 0
-        repeat { try body(&r, i); i += 1 } while r.consume(0x2C)
-        try r.expect(0x5D)
+        do {
+            repeat { try body(&r, i); i += 1 } while r.consume(0x2C)
+        } catch {
+            throw r.annotate(error, .index(i))
+        }
+        guard r.consume(0x5D) else { throw r.annotate(r.fail("expected ',' or ']'"), .index(i - 1)) }
     }
 
-    /// Calls `body` with each key of an object; `body` must consume the value.
+    /// Calls `body` with each key of an object; `body` must consume the value. A repeated key
+    /// is an error.
     static func eachKey(_ r: inout JSONReader, _ body: (inout JSONReader, String) throws -> Void) throws {
         try r.expect(0x7B)
         if r.consume(0x7D) { return }
+        var keys: [String] = []
         repeat {
-            let k = try r.readString()
-            try r.expect(0x3A)
-            try body(&r, k)
+            let k = try r.readKey()
+            guard !keys.contains(k) else { throw r.fail("duplicate key '\(k)'", at: r.keyOffset) }
+            keys.append(k)
+            do { try body(&r, k) } catch { throw r.annotate(error, .key(k)) }
         } while r.consume(0x2C)
-        try r.expect(0x7D)
+        guard r.consume(0x7D) else { throw r.fail("expected ',' or '}'") }
     }
 
     /// YOLO label files: a directory of `.txt` files (name order; `classes.txt` is skipped), one object
@@ -227,23 +250,32 @@ public enum DatasetSources {
     public static func yolo(directory: String, width: Int, height: Int, numClasses: Int? = nil, fit: ImageFit = .standard,
                             maxImages: Int? = nil, strides: [Int] = [8, 16, 32], quality: Double = 0.7,
                             seed: UInt64 = 0) throws -> GroundTruthSource {
-        guard width > 0, height > 0 else {
-            throw LabelAssignError.invalidParameter(name: "image-size", reason: "width and height must be positive, got \(width),\(height)")
+        let side = Scene.Limits.maxImageSide
+        guard width > 0, height > 0, width <= side, height <= side else {
+            throw LabelAssignError.invalidParameter(name: "image-size", reason: "width and height must lie in [1, \(side)], got \(width),\(height)")
+        }
+        if let n = numClasses, n < 1 || n > Scene.Limits.maxCount {
+            throw LabelAssignError.invalidParameter(name: "num-classes", reason: "must lie in [1, \(Scene.Limits.maxCount)], got \(n)")
         }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
             throw LabelAssignError.io("\(directory): not a directory")
         }
-        var names = try FileManager.default.contentsOfDirectory(atPath: directory)
-            .filter { $0.hasSuffix(".txt") && $0 != "classes.txt" }.sorted()
+        var names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+                .filter { $0.hasSuffix(".txt") && $0 != "classes.txt" }.sorted()
+        } catch {
+            throw LabelAssignError.io("\(directory): cannot list the directory")
+        }
+        guard !names.isEmpty else { throw LabelAssignError.io("\(directory): no label files (.txt) in the directory") }
         if let m = maxImages { names = Array(names.prefix(max(m, 0))) }
         var images: [GroundTruth] = []
         var maxClass: Int32 = -1
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: path) else { throw LabelAssignError.io("\(path): cannot read file") }
+            let text = try InputFile.withBytes(of: path) { String(decoding: $0, as: UTF8.self) }
             var boxes: [Float] = [], labels: [Int32] = []
-            let text = String(decoding: data, as: UTF8.self)
             for (lineNo, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
                 if fields.isEmpty { continue }

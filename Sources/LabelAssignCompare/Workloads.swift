@@ -112,7 +112,9 @@ public struct PredictionSimulator: Sendable {
         guard quality.isFinite, quality >= 0, quality <= 1 else {
             throw LabelAssignError.invalidParameter(name: "quality", reason: "must lie in [0, 1], got \(quality)")
         }
-        guard numClasses > 0 else { throw LabelAssignError.invalidParameter(name: "num_classes", reason: "must be positive, got \(numClasses)") }
+        guard numClasses > 0, numClasses <= Scene.Limits.maxCount else {
+            throw LabelAssignError.invalidParameter(name: "num_classes", reason: "must lie in [1, \(Scene.Limits.maxCount)], got \(numClasses)")
+        }
         guard !strides.isEmpty, strides.allSatisfy({ $0 > 0 }) else {
             throw LabelAssignError.invalidParameter(name: "strides", reason: "need at least one positive stride, got \(strides)")
         }
@@ -133,6 +135,7 @@ public struct PredictionSimulator: Sendable {
         for (i, l) in gt.labels.enumerated() where l < 0 || Int(l) >= c {
             throw LabelAssignError.invalidValue(field: "gt_labels", index: i, reason: "class \(l) outside [0, \(c))")
         }
+        try ResourceLimits.checkBuffer("simulated class logits of \(gt.name) (priors × classes)", counts: [n, c], of: Float.self)
         var pred = [Float](repeating: 0, count: 4 * n)
         var cls = [Float](repeating: 0, count: n * c)
         var obj = [Float](repeating: 0, count: n)

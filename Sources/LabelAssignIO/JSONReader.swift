@@ -40,18 +40,52 @@ public enum JSONValue: Sendable, Equatable {
     }
 }
 
-/// A fast, allocation-light JSON reader over UTF-8 bytes.
+/// A fast, allocation-light JSON reader over UTF-8 bytes (RFC 8259).
 ///
 /// Numbers are parsed with an exact fast path (≤ 19 significant digits and a
 /// power of ten up to 22 when the mantissa fits 2^53: correctly rounded by
 /// Clinger's rule) and `strtod` otherwise, so every float32 written as its
 /// float64 repr reads back bit for bit. `NaN`, `Infinity` and `-Infinity`
 /// (Python's json extensions) are accepted, so validation can name them.
+///
+/// Everything else outside RFC 8259 is rejected with `malformedJSON` naming the byte offset,
+/// the line and the key path (`gt_bboxes[3][1]`): leading zeros, invalid UTF-8, control
+/// characters and unknown escapes in strings, lone surrogates, duplicate keys in an object,
+/// and values nested deeper than `maxDepth`. A UTF-8 byte order mark at the start is skipped.
+/// Nothing recurses: `readValue` and `skipValue` keep their own stack, so no input can
+/// overflow the thread's stack.
 public struct JSONReader {
     @usableFromInline let bytes: UnsafeBufferPointer<UInt8>
     @usableFromInline var pos: Int = 0
 
-    public init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    /// The deepest nesting `readValue` and `skipValue` accept (arrays and objects; scene and
+    /// problem files need 3, the fixtures 6).
+    public static let maxDepth = 64
+
+    /// A component of the key path of an error.
+    public enum PathComponent: Sendable, Equatable {
+        case key(String)
+        case index(Int)
+    }
+
+    /// The last syntax error: what, where, and the path the error has propagated through
+    /// (innermost first).
+    struct Failure {
+        var reason: String
+        var offset: Int
+        var line: Int
+        var path: [PathComponent]
+        var message: String
+    }
+    var failure: Failure?
+    /// The offset of the last key `readKey` read (its opening quote), for errors about the key.
+    public private(set) var keyOffset = 0
+
+    /// A reader over `bytes`; a UTF-8 byte order mark (EF BB BF) at the start is skipped.
+    public init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { pos = 3 }
+    }
 
     public var atEnd: Bool { mutating get { skipWhitespace(); return pos >= bytes.count } }
     public var offset: Int { pos }
@@ -63,12 +97,53 @@ public struct JSONReader {
         }
     }
 
-    func fail(_ what: String) -> LabelAssignError {
+    /// A `malformedJSON` error for `what` at the current offset (or `offset`), recorded so that
+    /// the containers it propagates through can add their key or index (`annotate`).
+    public mutating func fail(_ what: String, at offset: Int? = nil) -> LabelAssignError {
+        let at = min(offset ?? pos, bytes.count)
         var line = 1
         var i = 0
-        let end = min(pos, bytes.count)
-        while i < end { if bytes[i] == 0x0A { line += 1 }; i += 1 }
-        return .malformedJSON("\(what) at byte \(pos) (line \(line))")
+        while i < at { if bytes[i] == 0x0A { line += 1 }; i += 1 }
+        var f = Failure(reason: what, offset: at, line: line, path: [], message: "")
+        f.message = JSONReader.describe(f)
+        failure = f
+        return .malformedJSON(f.message)
+    }
+
+    /// `error` with `component` added to its key path when it is this reader's last syntax
+    /// error; any other error unchanged. Containers call it as an error leaves them.
+    public mutating func annotate(_ error: Error, _ component: PathComponent) -> Error {
+        guard case let .malformedJSON(message)? = error as? LabelAssignError, var f = failure, f.message == message else { return error }
+        f.path.append(component)
+        f.message = JSONReader.describe(f)
+        failure = f
+        return LabelAssignError.malformedJSON(f.message)
+    }
+
+    /// The key path of the last syntax error, outermost first (`gt_bboxes[3][1]`), or "".
+    public var failurePath: String { failure.map { JSONReader.render($0.path) } ?? "" }
+
+    static func describe(_ f: Failure) -> String {
+        let path = render(f.path)
+        return "\(f.reason) at byte \(f.offset) (line \(f.line)\(path.isEmpty ? "" : ", in \(path)"))"
+    }
+
+    static func render(_ innermostFirst: [PathComponent]) -> String {
+        var out = ""
+        let outer = Array(innermostFirst.reversed())
+        // A deep path keeps its outer 6 and inner 4 components.
+        let shown = outer.count <= 12 ? outer : Array(outer.prefix(6)) + [.key("")] + Array(outer.suffix(4))
+        for (i, c) in shown.enumerated() {
+            if outer.count > 12 && i == 6 { out += "...(\(outer.count - 10) levels)..."; continue }
+            switch c {
+            case let .key(k):
+                let shown = k.count > 64 ? String(k.prefix(64)) + "..." : k
+                out += out.isEmpty ? shown : ".\(shown)"
+            case let .index(i):
+                out += "[\(i)]"
+            }
+        }
+        return out
     }
 
     @inline(__always) public mutating func peek() -> UInt8? {
@@ -79,9 +154,17 @@ public struct JSONReader {
     public mutating func expect(_ c: UInt8) throws {
         skipWhitespace()
         guard pos < bytes.count, bytes[pos] == c else {
-            throw fail("expected '\(Character(UnicodeScalar(c)))'")
+            throw fail("expected '\(Character(UnicodeScalar(c)))'\(found())")
         }
         pos += 1
+    }
+
+    /// ", found X" for the byte at the current offset (", found the end of input" past it).
+    func found() -> String {
+        guard pos < bytes.count else { return ", found the end of input" }
+        let c = bytes[pos]
+        if c >= 0x21 && c < 0x7F { return ", found '\(Character(UnicodeScalar(c)))'" }
+        return ", found byte 0x\(String(c, radix: 16, uppercase: true))"
     }
 
     /// Consumes `c` if it is next.
@@ -91,41 +174,106 @@ public struct JSONReader {
         return false
     }
 
+    /// Reads a string: valid UTF-8, no raw control characters, only the escapes of RFC 8259
+    /// (`\uD83D\uDE00` surrogate pairs combined; a lone surrogate is an error).
     public mutating func readString() throws -> String {
         try expect(0x22)
-        var out: [UInt8] = []
+        let start = pos
+        // Fast path: plain ASCII up to the closing quote.
         while pos < bytes.count {
             let c = bytes[pos]
-            pos += 1
-            if c == 0x22 { return String(decoding: out, as: UTF8.self) }
-            if c == 0x5C {
-                guard pos < bytes.count else { break }
-                let e = bytes[pos]
+            if c == 0x22 {
                 pos += 1
-                switch e {
-                case 0x6E: out.append(0x0A)
-                case 0x74: out.append(0x09)
-                case 0x72: out.append(0x0D)
-                case 0x62: out.append(0x08)
-                case 0x66: out.append(0x0C)
-                case 0x75:
-                    guard pos + 4 <= bytes.count else { throw fail("bad \\u escape") }
-                    var v: UInt32 = 0
-                    for _ in 0..<4 {
-                        let h = bytes[pos]
-                        pos += 1
-                        guard let d = hexValue(h) else { throw fail("bad \\u escape") }
-                        v = v * 16 + d
-                    }
-                    let scalar = UnicodeScalar(v) ?? "?"
-                    out.append(contentsOf: Array(String(Character(scalar)).utf8))
-                default: out.append(e)
-                }
-            } else {
-                out.append(c)
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<(pos - 1)]), as: UTF8.self)
+            }
+            if c == 0x5C || c < 0x20 || c >= 0x80 { break }
+            pos += 1
+        }
+        var out = Array(bytes[start..<pos])
+        while pos < bytes.count {
+            let c = bytes[pos]
+            if c == 0x22 { pos += 1; return String(decoding: out, as: UTF8.self) }
+            if c < 0x20 {
+                throw fail("control character 0x\(String(c, radix: 16, uppercase: true)) in a string (write it as an escape)")
+            }
+            if c >= 0x80 {
+                let n = try utf8SequenceLength()
+                out.append(contentsOf: bytes[pos..<(pos + n)])
+                pos += n
+                continue
+            }
+            pos += 1
+            if c != 0x5C { out.append(c); continue }
+            guard pos < bytes.count else { break }
+            let e = bytes[pos]
+            pos += 1
+            switch e {
+            case 0x22, 0x5C, 0x2F: out.append(e)
+            case 0x6E: out.append(0x0A)
+            case 0x74: out.append(0x09)
+            case 0x72: out.append(0x0D)
+            case 0x62: out.append(0x08)
+            case 0x66: out.append(0x0C)
+            case 0x75:
+                let scalar = try readUnicodeEscape()
+                out.append(contentsOf: Array(String(Character(scalar)).utf8))
+            default:
+                throw fail("invalid escape '\\\(e >= 0x21 && e < 0x7F ? String(Character(UnicodeScalar(e))) : "0x" + String(e, radix: 16))'", at: pos - 2)
             }
         }
-        throw fail("unterminated string")
+        throw fail("unterminated string", at: start - 1)
+    }
+
+    /// The length of the valid UTF-8 sequence at `pos` (a lead byte >= 0x80), or an error naming the byte.
+    mutating func utf8SequenceLength() throws -> Int {
+        let b0 = bytes[pos]
+        let n: Int, lo: UInt8, hi: UInt8
+        switch b0 {
+        case 0xC2...0xDF: n = 2; lo = 0x80; hi = 0xBF
+        case 0xE0: n = 3; lo = 0xA0; hi = 0xBF            // no overlong forms
+        case 0xE1...0xEC, 0xEE...0xEF: n = 3; lo = 0x80; hi = 0xBF
+        case 0xED: n = 3; lo = 0x80; hi = 0x9F            // no surrogates
+        case 0xF0: n = 4; lo = 0x90; hi = 0xBF
+        case 0xF1...0xF3: n = 4; lo = 0x80; hi = 0xBF
+        case 0xF4: n = 4; lo = 0x80; hi = 0x8F            // at most U+10FFFF
+        default: throw fail("invalid UTF-8 byte 0x\(String(b0, radix: 16, uppercase: true))")
+        }
+        guard pos + n <= bytes.count else { throw fail("truncated UTF-8 sequence") }
+        let b1 = bytes[pos + 1]
+        guard b1 >= lo && b1 <= hi else { throw fail("invalid UTF-8 sequence (byte 0x\(String(b1, radix: 16, uppercase: true)) after 0x\(String(b0, radix: 16, uppercase: true)))") }
+        for k in 2..<max(n, 2) where bytes[pos + k] & 0xC0 != 0x80 {
+            throw fail("invalid UTF-8 sequence (byte 0x\(String(bytes[pos + k], radix: 16, uppercase: true)) is not a continuation byte)")
+        }
+        return n
+    }
+
+    /// After `\u`: four hex digits, and a second `\uXXXX` for a high surrogate.
+    mutating func readUnicodeEscape() throws -> Unicode.Scalar {
+        let start = pos - 2
+        func hex4(_ r: inout JSONReader) throws -> UInt32 {
+            guard r.pos + 4 <= r.bytes.count else { throw r.fail("bad \\u escape (4 hex digits needed)", at: start) }
+            var v: UInt32 = 0
+            for _ in 0..<4 {
+                guard let d = r.hexValue(r.bytes[r.pos]) else { throw r.fail("bad \\u escape (4 hex digits needed)", at: start) }
+                v = v * 16 + d
+                r.pos += 1
+            }
+            return v
+        }
+        let v = try hex4(&self)
+        if v >= 0xDC00 && v <= 0xDFFF { throw fail("lone low surrogate \\u\(String(v, radix: 16, uppercase: true))", at: start) }
+        if v >= 0xD800 && v <= 0xDBFF {
+            guard pos + 2 <= bytes.count, bytes[pos] == 0x5C, bytes[pos + 1] == 0x75 else {
+                throw fail("lone high surrogate \\u\(String(v, radix: 16, uppercase: true))", at: start)
+            }
+            pos += 2
+            let low = try hex4(&self)
+            guard low >= 0xDC00 && low <= 0xDFFF else {
+                throw fail("high surrogate \\u\(String(v, radix: 16, uppercase: true)) not followed by a low one", at: start)
+            }
+            return Unicode.Scalar(0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00))!
+        }
+        return Unicode.Scalar(v)!
     }
 
     private func hexValue(_ h: UInt8) -> UInt32? {
@@ -163,12 +311,15 @@ public struct JSONReader {
         var n = ScannedNumber()
         n.start = pos
         if pos < bytes.count, bytes[pos] == 0x2D { n.negative = true; pos += 1 }
-        guard pos < bytes.count else { throw fail("expected a number") }
+        guard pos < bytes.count else { throw fail("expected a number\(found())") }
         let first = bytes[pos]
         if first == 0x4E || first == 0x49 { // NaN / Infinity
             if matchWord("NaN") { n.special = .nan; n.end = pos; return n }
             if matchWord("Infinity") { n.special = n.negative ? -.infinity : .infinity; n.end = pos; return n }
-            throw fail("expected a number")
+            throw fail("expected a number\(found())")
+        }
+        if first == 0x30, pos + 1 < bytes.count, bytes[pos + 1] &- 0x30 <= 9 {
+            throw fail("leading zero in a number")
         }
         var digits = 0
         var sawDigit = false
@@ -203,7 +354,7 @@ public struct JSONReader {
             }
             guard sawFraction else { throw fail("expected digits after '.'") }
         }
-        guard sawDigit else { pos = n.start; throw fail("expected a number") }
+        guard sawDigit else { pos = n.start; throw fail("expected a number\(found())") }
         if pos < bytes.count, bytes[pos] == 0x65 || bytes[pos] == 0x45 {
             pos += 1
             var negativeExponent = false
@@ -282,59 +433,150 @@ public struct JSONReader {
         return true
     }
 
-    /// Skips any value.
+    /// Skips any value, checking it as `readValue` does (syntax, duplicate keys, depth).
     public mutating func skipValue() throws {
-        guard let c = peek() else { throw fail("unexpected end of input") }
-        switch c {
-        case 0x7B:
-            pos += 1
-            if consume(0x7D) { return }
-            repeat {
-                _ = try readString()
-                try expect(0x3A)
-                try skipValue()
-            } while consume(0x2C)
-            try expect(0x7D)
-        case 0x5B:
-            pos += 1
-            if consume(0x5D) { return }
-            repeat { try skipValue() } while consume(0x2C)
-            try expect(0x5D)
-        case 0x22: _ = try readString()
-        case 0x74: guard matchWord("true") else { throw fail("bad literal") }
-        case 0x66: guard matchWord("false") else { throw fail("bad literal") }
-        case 0x6E: guard matchWord("null") else { throw fail("bad literal") }
-        default: _ = try readNumberNoSkip()
+        // One frame per open container: an object's keys so far and current key, or an array's
+        // count of elements so far.
+        struct Frame { var keys: Set<String>?; var key = ""; var count = 0 }
+        var stack: [Frame] = []
+        do {
+            while true {
+                guard let c = peek() else { throw fail("unexpected end of input") }
+                switch c {
+                case 0x7B, 0x5B:
+                    pos += 1
+                    guard stack.count < JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth) levels", at: pos - 1) }
+                    if c == 0x7B {
+                        if !consume(0x7D) {
+                            let key = try readKey()
+                            stack.append(Frame(keys: [key], key: key))
+                            continue
+                        }
+                    } else if !consume(0x5D) {
+                        stack.append(Frame(keys: nil))
+                        continue
+                    }
+                case 0x22: _ = try readString()
+                case 0x74: guard matchWord("true") else { throw fail("bad literal") }
+                case 0x66: guard matchWord("false") else { throw fail("bad literal") }
+                case 0x6E: guard matchWord("null") else { throw fail("bad literal") }
+                default: _ = try readNumberNoSkip()
+                }
+                // A value is complete: close every container it completes.
+                closing: while !stack.isEmpty {
+                    let top = stack.count - 1
+                    stack[top].count += 1
+                    let isObject = stack[top].keys != nil
+                    if consume(0x2C) {
+                        if isObject {
+                            let key = try readKey()
+                            guard stack[top].keys!.insert(key).inserted else { throw fail("duplicate key '\(key)'", at: keyOffset) }
+                            stack[top].key = key
+                        }
+                        break closing
+                    }
+                    guard consume(isObject ? 0x7D : 0x5D) else {
+                        stack[top].count -= 1    // the path names the element just read
+                        throw fail(isObject ? "expected ',' or '}'\(found())" : "expected ',' or ']'\(found())")
+                    }
+                    stack.removeLast()
+                }
+                if stack.isEmpty { return }
+            }
+        } catch {
+            throw annotatePath(error, stack.map { $0.keys == nil ? .index($0.count) : .key($0.key) })
         }
     }
 
-    /// Reads any value into a generic tree.
+    /// An object key and its ':' (the reader sits after '{' or ',').
+    @inline(__always) public mutating func readKey() throws -> String {
+        skipWhitespace()
+        guard pos < bytes.count, bytes[pos] == 0x22 else { throw fail("expected a string key\(found())") }
+        keyOffset = pos
+        let key = try readString()
+        try expect(0x3A)
+        return key
+    }
+
+    /// Adds the components of an explicit stack (outermost first) to an error's path.
+    mutating func annotatePath(_ error: Error, _ outermostFirst: [PathComponent]) -> Error {
+        var e = error
+        for c in outermostFirst.reversed() { e = annotate(e, c) }
+        return e
+    }
+
+    /// Reads any value into a generic tree, at most `maxDepth` deep. Objects with a repeated key
+    /// are rejected. The tree may hold at most `ResourceLimits.maxBufferBytes` of values.
     public mutating func readValue() throws -> JSONValue {
-        guard let c = peek() else { throw fail("unexpected end of input") }
-        switch c {
-        case 0x7B:
-            pos += 1
-            var o: [String: JSONValue] = [:]
-            if consume(0x7D) { return .object(o) }
-            repeat {
-                let k = try readString()
-                try expect(0x3A)
-                o[k] = try readValue()
-            } while consume(0x2C)
-            try expect(0x7D)
-            return .object(o)
-        case 0x5B:
-            pos += 1
-            var a: [JSONValue] = []
-            if consume(0x5D) { return .array(a) }
-            repeat { a.append(try readValue()) } while consume(0x2C)
-            try expect(0x5D)
-            return .array(a)
-        case 0x22: return .string(try readString())
-        case 0x74: guard matchWord("true") else { throw fail("bad literal") }; return .bool(true)
-        case 0x66: guard matchWord("false") else { throw fail("bad literal") }; return .bool(false)
-        case 0x6E: guard matchWord("null") else { throw fail("bad literal") }; return .null
-        default: return .number(try readNumberNoSkip())
+        enum Frame {
+            case array([JSONValue])
+            case object([String: JSONValue], key: String)
+        }
+        var stack: [Frame] = []
+        let budget = try ResourceLimits.current().maxBufferBytes / MemoryLayout<JSONValue>.stride
+        var nodes = 0
+        do {
+            while true {
+                guard let c = peek() else { throw fail("unexpected end of input") }
+                nodes += 1
+                if nodes > budget {
+                    throw LabelAssignError.resourceExhausted(resource: "a JSON document read as a tree", requested: "more than \(budget) values",
+                                                             limit: ResourceLimits.describeBytes(try ResourceLimits.current().maxBufferBytes),
+                                                             setting: ResourceLimits.bufferVariable)
+                }
+                var value: JSONValue
+                switch c {
+                case 0x7B, 0x5B:
+                    pos += 1
+                    guard stack.count < JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth) levels", at: pos - 1) }
+                    if c == 0x7B {
+                        if consume(0x7D) { value = .object([:]) } else { stack.append(.object([:], key: try readKey())); continue }
+                    } else {
+                        if consume(0x5D) { value = .array([]) } else { stack.append(.array([])); continue }
+                    }
+                case 0x22: value = .string(try readString())
+                case 0x74: guard matchWord("true") else { throw fail("bad literal") }; value = .bool(true)
+                case 0x66: guard matchWord("false") else { throw fail("bad literal") }; value = .bool(false)
+                case 0x6E: guard matchWord("null") else { throw fail("bad literal") }; value = .null
+                default: value = .number(try readNumberNoSkip())
+                }
+                // Store the complete value in its container; close the containers it completes.
+                while let top = stack.popLast() {
+                    switch top {
+                    case var .array(a):
+                        a.append(value)
+                        if consume(0x2C) { stack.append(.array(a)); break }
+                        guard consume(0x5D) else {
+                            stack.append(.array(Array(a.dropLast())))    // the path names the element just read
+                            throw fail("expected ',' or ']'\(found())")
+                        }
+                        value = .array(a)
+                        continue
+                    case .object(var o, let key):
+                        o[key] = value
+                        if consume(0x2C) {
+                            let next: String
+                            do { next = try readKey() } catch { stack.append(.object(o, key: key)); throw error }
+                            let repeated = o[next] != nil
+                            stack.append(.object(o, key: next))
+                            if repeated { throw fail("duplicate key '\(next)'", at: keyOffset) }
+                            break
+                        }
+                        guard consume(0x7D) else { stack.append(.object(o, key: key)); throw fail("expected ',' or '}'\(found())") }
+                        value = .object(o)
+                        continue
+                    }
+                    break
+                }
+                if stack.isEmpty { return value }
+            }
+        } catch {
+            throw annotatePath(error, stack.map {
+                switch $0 {
+                case let .array(a): return .index(a.count)
+                case let .object(_, key): return .key(key)
+                }
+            })
         }
     }
 
@@ -344,11 +586,15 @@ public struct JSONReader {
         try expect(0x5B)
         if consume(0x5D) { return 0 }
         var n = 0
-        repeat {
-            out.append(try readFloat())
-            n += 1
-        } while consume(0x2C)
-        try expect(0x5D)
+        do {
+            repeat {
+                out.append(try readFloat())
+                n += 1
+            } while consume(0x2C)
+        } catch {
+            throw annotate(error, .index(n))
+        }
+        guard consume(0x5D) else { throw annotate(fail("expected ',' or ']'\(found())"), .index(n - 1)) }
         return n
     }
 
@@ -357,8 +603,12 @@ public struct JSONReader {
         var out: [Double] = []
         try expect(0x5B)
         if consume(0x5D) { return out }
-        repeat { out.append(try readNumber()) } while consume(0x2C)
-        try expect(0x5D)
+        do {
+            repeat { out.append(try readNumber()) } while consume(0x2C)
+        } catch {
+            throw annotate(error, .index(out.count))
+        }
+        guard consume(0x5D) else { throw annotate(fail("expected ',' or ']'\(found())"), .index(out.count - 1)) }
         return out
     }
 
@@ -369,22 +619,29 @@ public struct JSONReader {
         if consume(0x5D) { return (0, width ?? 0) }
         var rows = 0
         var w = width
-        repeat {
-            let n = try readNumberArray(into: &out)
-            if let w { if n != w { throw LabelAssignError.invalidValue(field: field, index: rows, reason: "row has \(n) values, expected \(w)") } } else { w = n }
-            rows += 1
-        } while consume(0x2C)
-        try expect(0x5D)
+        do {
+            repeat {
+                let n = try readNumberArray(into: &out)
+                if let w { if n != w { throw LabelAssignError.invalidValue(field: field, index: rows, reason: "row has \(n) values, expected \(w)") } } else { w = n }
+                rows += 1
+            } while consume(0x2C)
+        } catch {
+            throw annotate(error, .index(rows))
+        }
+        guard consume(0x5D) else { throw annotate(fail("expected ',' or ']'\(found())"), .index(rows - 1)) }
         return (rows, w ?? 0)
     }
 }
 
-/// Parses a whole JSON document into a generic value.
+/// Parses a whole JSON document into a generic value (a UTF-8 byte order mark is skipped).
 public func parseJSON(_ bytes: [UInt8]) throws -> JSONValue {
-    try bytes.withUnsafeBufferPointer { buf in
-        var r = JSONReader(buf)
-        let v = try r.readValue()
-        guard r.atEnd else { throw r.fail("trailing characters") }
-        return v
-    }
+    try bytes.withUnsafeBufferPointer { try parseJSON($0) }
+}
+
+/// Parses a whole JSON document into a generic value (a UTF-8 byte order mark is skipped).
+public func parseJSON(_ bytes: UnsafeBufferPointer<UInt8>) throws -> JSONValue {
+    var r = JSONReader(bytes)
+    let v = try r.readValue()
+    guard r.atEnd else { throw r.fail("trailing characters after the value") }
+    return v
 }

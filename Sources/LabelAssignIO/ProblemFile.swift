@@ -6,10 +6,15 @@ import LabelAssign
 ///
 /// `parse` checks the structure only: `method` is a string, `M` a non-empty rectangular
 /// array of finite numbers, `a` / `b` (when present) finite numbers as many as `M` has rows /
-/// columns, `reg` (when present) finite and > 0, `iters` (when present) an integer >= 0.
+/// columns, `reg` (when present) finite and > 0, `iters` (when present) a whole number in
+/// `[0, maxIterations]`.
 /// Each method then asks for the fields it needs (`requireMarginals`, `requireReg`, ...).
-/// `M` may hold negative costs; masses must be non-negative.
+/// `M` may hold negative costs; masses must be non-negative. `iters` is at most
+/// `maxIterations` (100,000, the converged solver's own cap), so the work is bounded.
 public struct TransportProblem: Sendable, Equatable {
+    /// The largest `iters` a problem file may ask for.
+    public static let maxIterations = 100_000
+
     public var method: String
     public var rows: Int
     public var columns: Int
@@ -34,7 +39,11 @@ public struct TransportProblem: Sendable, Equatable {
 
     /// Parses a problem file's bytes.
     public static func parse(_ bytes: [UInt8]) throws -> TransportProblem {
-        let root = try parseJSON(bytes)
+        try parse(parseJSON(bytes))
+    }
+
+    /// The problem of a parsed problem file.
+    public static func parse(_ root: JSONValue) throws -> TransportProblem {
         guard root.object != nil else { throw LabelAssignError.malformedJSON("a transport problem is a JSON object") }
         guard let methodValue = root["method"] else { throw LabelAssignError.missingField("method") }
         guard let method = methodValue.string else {
@@ -65,8 +74,9 @@ public struct TransportProblem: Sendable, Equatable {
             problem.reg = d
         }
         if let it = root["iters"] {
-            guard let d = it.double, d.isFinite, d >= 0, d == d.rounded(), d <= Double(Int32.max) else {
-                throw LabelAssignError.invalidValue(field: "iters", index: nil, reason: "must be an integer >= 0")
+            guard let d = it.double, d.isFinite, d >= 0, d == d.rounded(), d <= Double(maxIterations) else {
+                throw LabelAssignError.invalidValue(field: "iters", index: nil,
+                                                    reason: "must be a whole number in [0, \(maxIterations)], got \(it.double.map { $0 == $0.rounded() && abs($0) < 9e18 ? String(Int64($0)) : "\($0)" } ?? "a non-number")")
             }
             problem.iterations = Int(d)
         }

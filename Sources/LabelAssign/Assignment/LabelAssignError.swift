@@ -14,6 +14,10 @@ public enum LabelAssignError: Error, Equatable, CustomStringConvertible, Sendabl
     case unknownAssigner(name: String, known: [String])
     /// A configuration constant out of its domain.
     case invalidParameter(name: String, reason: String)
+    /// The input asks for more than a limit of `ResourceLimits` allows: `resource` names what
+    /// would be allocated or read, `requested` how much, `limit` the bound and `setting` the
+    /// environment variable that raises it.
+    case resourceExhausted(resource: String, requested: String, limit: String, setting: String)
 
     public var description: String {
         switch self {
@@ -32,6 +36,8 @@ public enum LabelAssignError: Error, Equatable, CustomStringConvertible, Sendabl
             return "unknown assigner '\(name)'; known: \(known.isEmpty ? "(none yet)" : known.joined(separator: ", "))"
         case let .invalidParameter(name, reason):
             return "invalid parameter \(name): \(reason)"
+        case let .resourceExhausted(resource, requested, limit, setting):
+            return "\(resource) needs \(requested), above the limit of \(limit); set \(setting) to raise it"
         }
     }
 }

@@ -6,15 +6,29 @@ public enum PriorGrid {
     /// Point priors at `((j + offset)·s, (i + offset)·s)` for every level `s` in `strides`.
     /// A level has `width / s` columns and `height / s` rows (integer division), as the
     /// references build them. `offset` 0.5 gives cell centres, 0 the top-left corners.
+    /// Sides and strides must lie within `Scene.Limits` (`invalidValue` otherwise), and the
+    /// grid within `ResourceLimits.maxBufferBytes` (`resourceExhausted`), checked before anything
+    /// is allocated.
     public static func points(width: Int, height: Int, strides: [Int], offset: Float = 0.5) throws -> [Float] {
         guard width > 0, height > 0 else {
             throw LabelAssignError.invalidValue(field: "image", index: nil, reason: "width and height must be positive")
         }
-        for (i, s) in strides.enumerated() where s <= 0 {
-            throw LabelAssignError.invalidValue(field: "strides", index: i, reason: "stride must be positive")
+        guard width <= Scene.Limits.maxImageSide, height <= Scene.Limits.maxImageSide else {
+            throw LabelAssignError.invalidValue(field: "image", index: nil,
+                                                reason: "\(width)x\(height) is above the limit of \(Scene.Limits.maxImageSide) (2^24) a side")
         }
+        for (i, s) in strides.enumerated() where s <= 0 || s > Scene.Limits.maxStride {
+            throw LabelAssignError.invalidValue(field: "strides", index: i, reason: s <= 0 ? "stride must be positive" : "stride \(s) is above the limit of \(Scene.Limits.maxStride)")
+        }
+        // Each level holds at most 2^48 cells; the sum over at most `strides.count` levels is checked.
+        var cells = 0
+        for s in strides {
+            let (sum, overflow) = cells.addingReportingOverflow((width / s) * (height / s))
+            cells = overflow ? Int.max : sum
+        }
+        try ResourceLimits.checkBuffer("prior grid of a \(width)x\(height) image (priors × 4)", counts: [cells, 4], of: Float.self)
         var out: [Float] = []
-        out.reserveCapacity(strides.reduce(0) { $0 + (width / $1) * (height / $1) } * 4)
+        out.reserveCapacity(cells * 4)
         for s in strides {
             let fs = Float(s)
             for y in 0..<(height / s) {
@@ -29,9 +43,14 @@ public enum PriorGrid {
         return out
     }
 
-    /// Number of priors per level for a `width × height` image: `(width / s)·(height / s)`.
+    /// Number of priors per level for a `width × height` image: `(width / s)·(height / s)`
+    /// (0 for a non-positive stride, `Int.max` where the product overflows).
     public static func levelCounts(width: Int, height: Int, strides: [Int]) -> [Int] {
-        strides.map { $0 > 0 ? (width / $0) * (height / $0) : 0 }
+        strides.map { s in
+            guard s > 0 else { return 0 }
+            let (p, overflow) = (width / s).multipliedReportingOverflow(by: height / s)
+            return overflow ? Int.max : p
+        }
     }
 
     /// Square anchor boxes centred on the priors, side `scale · stride_x` (width) and

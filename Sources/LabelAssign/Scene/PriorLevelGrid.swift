@@ -26,7 +26,8 @@ package struct PriorLevelGrid: Sendable {
         for (l, range) in levelRanges.enumerated() {
             let s = scene.strides[l]
             let w = scene.imageWidth / s, h = scene.imageHeight / s
-            var grid = w > 0 && h > 0 && range.count == w * h
+            let (cells, overflow) = w.multipliedReportingOverflow(by: h)
+            var grid = w > 0 && h > 0 && !overflow && range.count == cells
             if grid {
                 let fs = Float(s), lo = range.lowerBound
                 for c in 1..<max(w, 1) where !(p[4 * (lo + c)] > p[4 * (lo + c - 1)]) { grid = false; break }

@@ -74,30 +74,23 @@ public struct Scene: Sendable, Equatable {
         return out
     }
 
-    /// Checks every rule of the scene format; throws a typed error naming the field and index.
+    /// Checks every rule of the scene format, the bounds of `Scene.Limits` included; throws a
+    /// typed error naming the field and index. One pass over every array: cheap next to any
+    /// assignment.
     public func validate() throws {
-        guard imageWidth > 0 else { throw LabelAssignError.invalidValue(field: "image", index: 0, reason: "width must be positive, got \(imageWidth)") }
-        guard imageHeight > 0 else { throw LabelAssignError.invalidValue(field: "image", index: 1, reason: "height must be positive, got \(imageHeight)") }
-        guard !strides.isEmpty else { throw LabelAssignError.invalidValue(field: "strides", index: nil, reason: "at least one stride is needed") }
-        for (i, s) in strides.enumerated() where s <= 0 {
-            throw LabelAssignError.invalidValue(field: "strides", index: i, reason: "stride must be positive, got \(s)")
-        }
+        try checkImageAndStrides()
         guard numClasses > 0 else { throw LabelAssignError.invalidValue(field: "num_classes", index: nil, reason: "must be positive, got \(numClasses)") }
+        guard numClasses <= Limits.maxCount else {
+            throw LabelAssignError.invalidValue(field: "num_classes", index: nil, reason: "\(numClasses) is above the limit of \(Limits.maxCount)")
+        }
         guard priors.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "priors", index: nil, reason: "rows must have 4 values") }
         let n = priorCount
         guard n > 0 else { throw LabelAssignError.invalidValue(field: "priors", index: nil, reason: "a scene needs at least one prior") }
-        try Scene.checkFinite(priors, field: "priors", width: 4)
-        // Prior strides must follow the levels in order.
-        var level = 0
-        for i in 0..<n {
-            let sx = priors[4 * i + 2], sy = priors[4 * i + 3]
-            guard sx > 0, sy > 0 else { throw LabelAssignError.invalidValue(field: "priors", index: i, reason: "stride must be positive") }
-            while level < strides.count && Float(strides[level]) != sx { level += 1 }
-            guard level < strides.count else {
-                throw LabelAssignError.invalidValue(field: "priors", index: i, reason: "stride \(sx) is not one of the scene strides in level order \(strides)")
-            }
-        }
+        try Scene.checkCount(n, field: "priors")
+        try Scene.checkCoordinates(priors, field: "priors")
+        try checkPriorStrides()
         try Scene.checkBoxes(gtBoxes, field: "gt_bboxes")
+        try Scene.checkCount(gtCount, field: "gt_bboxes")
         try checkGTLabels()
         try checkPredBoxCount()
         try Scene.checkBoxes(predBoxes, field: "pred_bboxes")
@@ -108,6 +101,50 @@ public struct Scene: Sendable, Equatable {
             try Scene.checkFinite(obj, field: "obj_logits", width: 1)
         }
         try Scene.checkBoxes(gtIgnore, field: "gt_ignore")
+        try Scene.checkCount(ignoreCount, field: "gt_ignore")
+    }
+
+    /// `image` sides and `strides` within `Limits`.
+    func checkImageAndStrides() throws {
+        for (i, side) in [imageWidth, imageHeight].enumerated() {
+            let name = i == 0 ? "width" : "height"
+            guard side > 0 else { throw LabelAssignError.invalidValue(field: "image", index: i, reason: "\(name) must be positive, got \(side)") }
+            guard side <= Limits.maxImageSide else {
+                throw LabelAssignError.invalidValue(field: "image", index: i, reason: "\(name) \(side) is above the limit of \(Limits.maxImageSide) (2^24)")
+            }
+        }
+        guard !strides.isEmpty else { throw LabelAssignError.invalidValue(field: "strides", index: nil, reason: "at least one stride is needed") }
+        guard strides.count <= Limits.maxLevels else {
+            throw LabelAssignError.invalidValue(field: "strides", index: nil, reason: "\(strides.count) levels; at most \(Limits.maxLevels)")
+        }
+        for (i, s) in strides.enumerated() {
+            guard s > 0 else { throw LabelAssignError.invalidValue(field: "strides", index: i, reason: "stride must be positive, got \(s)") }
+            guard s <= Limits.maxStride else {
+                throw LabelAssignError.invalidValue(field: "strides", index: i, reason: "stride \(s) is above the limit of \(Limits.maxStride) (2^24)")
+            }
+        }
+    }
+
+    /// Prior strides must follow the levels in order.
+    func checkPriorStrides() throws {
+        var level = 0
+        try priors.withUnsafeBufferPointer { p in
+            for i in 0..<(p.count / 4) {
+                let sx = p[4 * i + 2], sy = p[4 * i + 3]
+                guard sx > 0, sy > 0 else { throw LabelAssignError.invalidValue(field: "priors", index: i, reason: "stride must be positive") }
+                while level < strides.count && Float(strides[level]) != sx { level += 1 }
+                guard level < strides.count else {
+                    throw LabelAssignError.invalidValue(field: "priors", index: i, reason: "stride \(sx) is not one of the scene strides in level order \(strides)")
+                }
+            }
+        }
+    }
+
+    /// A count of rows (priors, objects, ignore regions) within `Limits.maxCount`.
+    static func checkCount(_ count: Int, field: String) throws {
+        guard count <= Limits.maxCount else {
+            throw LabelAssignError.invalidValue(field: field, index: nil, reason: "\(count) rows; at most \(Limits.maxCount)")
+        }
     }
 
     /// `gt_labels`: one per object, each a class in `[0, numClasses)`.
@@ -127,8 +164,9 @@ public struct Scene: Sendable, Equatable {
 
     /// `cls_logits`: `numClasses` values per prior.
     func checkClassLogitCount() throws {
-        guard clsLogits.count == priorCount * numClasses else {
-            throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: priorCount * numClasses, actual: clsLogits.count)
+        let (expected, overflow) = priorCount.multipliedReportingOverflow(by: numClasses)
+        guard !overflow, clsLogits.count == expected else {
+            throw LabelAssignError.shapeMismatch(field: "cls_logits", expected: overflow ? Int.max : expected, actual: clsLogits.count)
         }
     }
 
@@ -142,12 +180,58 @@ public struct Scene: Sendable, Equatable {
         }
     }
 
+    /// Every value finite and within `±Limits.maxCoordinate`.
+    static func checkCoordinates(_ values: [Float], field: String) throws {
+        let bound = Limits.maxCoordinate
+        let bad = values.withUnsafeBufferPointer { b -> Int? in
+            for i in 0..<b.count where !(abs(b[i]) <= bound) { return i }
+            return nil
+        }
+        if let i = bad {
+            let v = values[i]
+            let reason = v.isFinite ? "coordinate \(v) is beyond ±\(Int(bound)) (2^24, the largest magnitude a scene may hold)" : "\(v) is not finite"
+            throw LabelAssignError.invalidValue(field: field, index: i / 4, reason: reason)
+        }
+    }
+
     static func checkBoxes(_ boxes: [Float], field: String) throws {
         guard boxes.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: field, index: nil, reason: "rows must have 4 values") }
-        try checkFinite(boxes, field: field, width: 4)
-        for i in 0..<(boxes.count / 4) {
-            if boxes[4 * i + 2] < boxes[4 * i] { throw LabelAssignError.invalidValue(field: field, index: i, reason: "x2 < x1") }
-            if boxes[4 * i + 3] < boxes[4 * i + 1] { throw LabelAssignError.invalidValue(field: field, index: i, reason: "y2 < y1") }
+        try checkCoordinates(boxes, field: field)
+        let bad = boxes.withUnsafeBufferPointer { b -> (Int, Bool)? in
+            for i in 0..<(b.count / 4) {
+                if b[4 * i + 2] < b[4 * i] { return (i, true) }
+                if b[4 * i + 3] < b[4 * i + 1] { return (i, false) }
+            }
+            return nil
         }
+        if let (i, x) = bad { throw LabelAssignError.invalidValue(field: field, index: i, reason: x ? "x2 < x1" : "y2 < y1") }
+    }
+
+    /// Checks boxes given outside a scene (`x1, y1, x2, y2` rows, as `Scene.validate()` checks
+    /// `gt_bboxes`): rows of 4, every coordinate finite and within `±Limits.maxCoordinate`,
+    /// `x1 <= x2`, `y1 <= y2`. Errors name `field` and the row.
+    public static func validateBoxes(_ boxes: [Float], field: String) throws {
+        try checkBoxes(boxes, field: field)
+    }
+}
+
+extension Scene {
+    /// The bounds of the scene format. They keep every computation of every preset finite in
+    /// float32 and in `Int`: with sides, strides and coordinates within 2^24, every coordinate is
+    /// a float32 that still resolves whole pixels, `(W / s) · (H / s) <= 2^48`, an anchor box
+    /// (at most 8 strides) stays within 2^28, and the largest term of any overlap (a squared
+    /// enclosing diagonal, `2 · (2^25)^2 = 2^51`, or an area product) is far below float32's
+    /// 3.4e38. Past them `Scene.validate()` throws `invalidValue` naming the field and index.
+    public enum Limits {
+        /// Largest image width or height, in pixels: 2^24 (16,777,216).
+        public static let maxImageSide = 1 << 24
+        /// Largest stride: 2^24.
+        public static let maxStride = 1 << 24
+        /// Most FPN levels (strides) of a scene.
+        public static let maxLevels = 64
+        /// Largest magnitude of a prior centre or box coordinate: 2^24 (16,777,216).
+        public static let maxCoordinate: Float = 16_777_216
+        /// Most priors, objects, ignore regions or classes: `Int32.max` (indices are int32).
+        public static let maxCount = Int(Int32.max)
     }
 }

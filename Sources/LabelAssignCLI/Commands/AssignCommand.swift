@@ -7,10 +7,10 @@ struct AssignCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assign",
         abstract: "Assign the priors of a scene file and print the result as JSON.",
-        discussion: "SCENE is a scene JSON file, a JSON-lines file or a directory. One JSON object is printed per scene (one per line)."
+        discussion: "SCENE is a scene JSON file, a JSON-lines file, a directory, or - for standard input. One JSON object is printed per scene (one per line). Limits and the answers to bad input: README, \"Limits and bad input\"."
     )
 
-    @Argument(help: "Scene file, JSON-lines file or directory.")
+    @Argument(help: "Scene file, JSON-lines file or directory (- for standard input).")
     var scene: String?
 
     @Option(name: .long, help: "Assigner preset (see `labelassign assign --list`).")

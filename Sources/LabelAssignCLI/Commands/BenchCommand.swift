@@ -22,18 +22,19 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Assigner preset.")
     var assigner: String
 
-    @Option(name: .customLong("repeat"), help: "Timed repeats per image (after one warm-up run).")
+    @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Timed repeats per image (after one warm-up run).")
     var repeats: Int = 10
 
-    @Option(name: .long, help: "Worker threads (images in parallel).")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (images in parallel).")
     var threads: Int = 1
 
     @Flag(name: .long, help: "Print one JSON object per image.")
     var json = false
 
     func validate() throws {
-        guard repeats >= 1 else { throw ValidationError("--repeat must be at least 1") }
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        guard repeats >= 1 else { throw ValidationError("--repeat must be at least 1, got \(repeats)") }
+        guard repeats <= 1_000_000 else { throw ValidationError("--repeat must be at most 1000000, got \(repeats)") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1, got \(threads)") }
     }
 
     struct ImageTiming: Sendable {
@@ -42,7 +43,10 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let made = try AssignerRegistry.make(assigner)
+        if let n = sourceOptions.images { try ResourceLimits.checkImages("bench --images", count: n) }
         let source = try sourceOptions.source(defaultWorkload: nil, defaultImages: 16)
+        try ResourceLimits.checkImages("bench of \(source.label)", count: source.count)
+        guard source.count > 0 else { throw LabelAssignError.invalidParameter(name: "images", reason: "\(source.label) has no images") }
         // Scenes are built and prepared once, outside the timed region.
         let scenes = try (0..<source.count).map { try PreparedScene(source.scene(at: $0)) }
         let repeats = self.repeats

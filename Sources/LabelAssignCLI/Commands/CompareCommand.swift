@@ -11,19 +11,20 @@ import Glibc
 
 /// Where the scenes of `compare` and `bench` come from.
 struct SceneSourceOptions: ParsableArguments {
-    @Argument(help: "Scene file, JSON-lines file or directory (instead of --workload, --coco or --yolo-labels).")
+    @Argument(help: "Scene file, JSON-lines file, directory or - for standard input (instead of --workload, --coco or --yolo-labels).")
     var scenes: String?
 
     @Option(name: .long, help: "Built-in workload: coco, crowd or dense.")
     var workload: String?
 
-    @Option(name: .long, help: "Number of images (workloads; at most this many from --coco / --yolo-labels).")
+    @Option(name: .long, parsing: .unconditional,
+            help: "Number of images (workloads; at most this many from --coco / --yolo-labels; at most $LABELASSIGN_MAX_IMAGES, default 100000).")
     var images: Int?
 
-    @Option(name: .long, help: "Seed of the workload and of the simulated predictions.")
+    @Option(name: .long, parsing: .unconditional, help: "Seed of the workload and of the simulated predictions.")
     var seed: UInt64 = 0
 
-    @Option(name: .long, help: "Prediction quality in [0, 1] (workloads, --coco, --yolo-labels).")
+    @Option(name: .long, parsing: .unconditional, help: "Prediction quality in [0, 1] (workloads, --coco, --yolo-labels).")
     var quality: Double = 0.7
 
     @Option(name: .long, help: "COCO instances JSON (bbox xywh; iscrowd becomes an ignore region).")
@@ -32,10 +33,10 @@ struct SceneSourceOptions: ParsableArguments {
     @Option(name: .customLong("yolo-labels"), help: "Directory of YOLO label files (class cx cy w h, normalised).")
     var yoloLabels: String?
 
-    @Option(name: .customLong("image-size"), help: "W,H of the images behind --yolo-labels.")
+    @Option(name: .customLong("image-size"), parsing: .unconditional, help: "W,H of the images behind --yolo-labels (each in [1, 16777216]).")
     var imageSize: String?
 
-    @Option(name: .customLong("num-classes"), help: "Class count for --yolo-labels (default: largest id + 1).")
+    @Option(name: .customLong("num-classes"), parsing: .unconditional, help: "Class count for --yolo-labels (default: largest id + 1).")
     var numClasses: Int?
 
     @Flag(name: .customLong("keep-size"), help: "Keep dataset images at their size instead of letterboxing them to 640x640.")
@@ -44,12 +45,31 @@ struct SceneSourceOptions: ParsableArguments {
     func validate() throws {
         let chosen = [scenes != nil, workload != nil, coco != nil, yoloLabels != nil].filter { $0 }.count
         guard chosen <= 1 else { throw ValidationError("give one of SCENES, --workload, --coco, --yolo-labels") }
-        if let n = images, n < 1 { throw ValidationError("--images must be at least 1") }
-        guard quality.isFinite, quality >= 0, quality <= 1 else { throw ValidationError("--quality must lie in [0, 1]") }
+        if let n = images, n < 1 { throw ValidationError("--images must be at least 1, got \(n)") }
+        guard quality.isFinite, quality >= 0, quality <= 1 else { throw ValidationError("--quality must lie in [0, 1], got \(quality)") }
+        if let n = numClasses, n < 1 { throw ValidationError("--num-classes must be at least 1, got \(n)") }
         if yoloLabels != nil && imageSize == nil { throw ValidationError("--yolo-labels needs --image-size W,H") }
+        if let size = imageSize { _ = try Self.parseImageSize(size) }
         if let w = workload, Workload(rawValue: w) == nil {
             throw ValidationError("unknown --workload \(w); known: \(Workload.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+    }
+
+    /// `W,H`, each a whole number in `[1, Scene.Limits.maxImageSide]`.
+    static func parseImageSize(_ text: String) throws -> (Int, Int) {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2 else { throw ValidationError("--image-size must be W,H (e.g. 640,480), got '\(text)'") }
+        let side = Scene.Limits.maxImageSide
+        var out: [Int] = []
+        for (name, p) in zip(["width", "height"], parts) {
+            guard let v = Int(p) else {
+                let digits = !p.isEmpty && p.drop(while: { $0 == "-" || $0 == "+" }).allSatisfy(\.isNumber)
+                throw ValidationError("--image-size \(name) '\(p)' is \(digits ? "out of range" : "not a whole number"); each side must lie in [1, \(side)]")
+            }
+            guard v >= 1, v <= side else { throw ValidationError("--image-size \(name) \(v) is outside [1, \(side)]") }
+            out.append(v)
+        }
+        return (out[0], out[1])
     }
 
     /// The chosen source; `defaultWorkload` when none is given.
@@ -64,8 +84,7 @@ struct SceneSourceOptions: ParsableArguments {
             return try DatasetSources.coco(path: path, fit: fit, maxImages: images, quality: quality, seed: seed)
         }
         if let dir = yoloLabels {
-            let parts = (imageSize ?? "").split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard parts.count == 2, let w = parts[0], let h = parts[1] else { throw ValidationError("--image-size must be W,H (e.g. 640,480)") }
+            let (w, h) = try Self.parseImageSize(imageSize ?? "")
             return try DatasetSources.yolo(directory: dir, width: w, height: h, numClasses: numClasses, fit: fit,
                                            maxImages: images, quality: quality, seed: seed)
         }
@@ -76,11 +95,20 @@ struct SceneSourceOptions: ParsableArguments {
     }
 }
 
-/// Parses `a,b,c` into assigners from the registry (all presets when `nil`).
+/// Parses `a,b,c` into assigners from the registry (all presets when `nil`). A list that names
+/// no preset (`''`, `,`) is an error.
 func registryAssigners(_ list: String?) throws -> [Comparison.Entry] {
     guard let list else { return AssignerRegistry.presets.map { Comparison.Entry(preset: $0) } }
+    return try assignerNames(list).map { try Comparison.Entry(preset: AssignerRegistry.preset($0)) }
+}
+
+/// The names of a comma-separated list; a list that names none is a usage error.
+func assignerNames(_ list: String) throws -> [String] {
     let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    return try names.map { try Comparison.Entry(preset: AssignerRegistry.preset($0)) }
+    guard !names.isEmpty else {
+        throw ValidationError("--assigners names no preset; give a comma-separated list of: \(AssignerRegistry.names.joined(separator: ", "))")
+    }
+    return names
 }
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal and the run has taken
@@ -135,10 +163,10 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Comma-separated assigner presets (default: all presets).")
     var assigners: String?
 
-    @Option(name: .long, help: "Worker threads (images in parallel); default: the number of cores.")
+    @Option(name: .long, parsing: .unconditional, help: "Worker threads (images in parallel); default: the number of cores.")
     var threads: Int?
 
-    @Option(name: .long, help: "Image whose assignments the report draws (default: a busy one of the first 16).")
+    @Option(name: .long, parsing: .unconditional, help: "Image whose assignments the report draws (default: a busy one of the first 16).")
     var example: Int?
 
     @Flag(name: .long, help: "Print the result as one JSON object.")
@@ -147,20 +175,25 @@ struct CompareCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the result as CSV (one row per assigner).")
     var csv = false
 
-    @Option(name: .long, help: "Write an HTML report (index.html, comparison.json, comparison.csv) into this directory.")
+    @Option(name: .long, help: "Write an HTML report (index.html, comparison.json, comparison.csv) into this directory (created, and checked writable, before the run).")
     var report: String?
 
     @Flag(name: .customLong("no-quality"), help: "Skip the quality of the positives (score-IoU correlation, misranking, missed priors, QFL with target IoU vs 1).")
     var noQuality = false
 
     func validate() throws {
-        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1, got \(t)") }
+        if let e = example, e < 0 { throw ValidationError("--example must be at least 0, got \(e)") }
         guard !(json && csv) else { throw ValidationError("give --json or --csv, not both") }
+        if let list = assigners { _ = try assignerNames(list) }
     }
 
     func run() throws {
-        let source = try sourceOptions.source(defaultWorkload: .coco, defaultImages: 64)
+        // Everything that can fail without running is checked first.
         let made = try registryAssigners(assigners)
+        if let dir = report { try ComparisonReport.prepare(directory: dir) }
+        if let n = sourceOptions.images { try ResourceLimits.checkImages("compare --images", count: n) }
+        let source = try sourceOptions.source(defaultWorkload: .coco, defaultImages: 64)
         if made.isEmpty {
             FileHandleStderr.write("labelassign: no assigner presets are registered; reporting the scenes only\n")
         }

@@ -7,7 +7,7 @@ struct IoUCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "iou",
         abstract: "Pairwise overlap matrix of two box files (JSON arrays of [x1, y1, x2, y2]).",
-        discussion: "Prints a JSON array of rows: row i holds the overlaps of box i of BOXES1 with every box of BOXES2."
+        discussion: "Prints a JSON array of rows: row i holds the overlaps of box i of BOXES1 with every box of BOXES2. Boxes must be finite, within ±16777216 (2^24), with x1 <= x2 and y1 <= y2; the matrix must fit $LABELASSIGN_MAX_BUFFER_BYTES (default 1 GiB). " + nanNote
     )
 
     @Argument(help: "JSON file with an array of boxes.") var boxes1: String
@@ -20,30 +20,18 @@ struct IoUCommand: ParsableCommand {
         let conventions: [String: OverlapConvention] = ["torchvision": .torchvision, "mmdet": .mmdet, "yolox": .yolox, "ultralytics": .ultralytics]
         guard let k = kinds[kind] else { throw ValidationError("unknown --kind \(kind); known: iou, giou, diou, ciou, iof") }
         guard let c = conventions[convention] else { throw ValidationError("unknown --convention \(convention); known: torchvision, mmdet, yolox, ultralytics") }
-        let a = try readBoxes(boxes1), b = try readBoxes(boxes2)
+        let a = try Self.readBoxFile(boxes1), b = try Self.readBoxFile(boxes2)
+        try Self.checkMatrix(a.count / 4, b.count / 4)
         let m = try pairwiseOverlap(a, b, kind: k, convention: c)
-        let n2 = b.count / 4
-        var w = JSONWriter()
-        w.beginArray()
-        for i in 0..<(a.count / 4) { w.floats(Array(m[(i * n2)..<((i + 1) * n2)])) }
-        w.endArray()
-        print(w.text)
-    }
-
-    func readBoxes(_ path: String) throws -> [Float] {
-        let v = try parseJSON(SceneFile.bytes(of: path))
-        guard let rows = v.array else { throw LabelAssignError.malformedJSON("\(path): expected an array of boxes") }
-        var out: [Float] = []
-        for (i, r) in rows.enumerated() {
-            guard let f = r.floats, f.count == 4, r.array?.count == 4 else {
-                throw LabelAssignError.invalidValue(field: path, index: i, reason: "a box is 4 numbers")
-            }
-            for (j, x) in f.enumerated() where !x.isFinite {
-                throw LabelAssignError.invalidValue(field: path, index: i, reason: "coordinate \(j) is not finite")
-            }
-            if f[2] < f[0] || f[3] < f[1] { throw LabelAssignError.invalidValue(field: path, index: i, reason: "x2 < x1 or y2 < y1") }
-            out += f
+        let n1 = a.count / 4, n2 = b.count / 4
+        // One row at a time: the text of the whole matrix is never held.
+        print("[", terminator: "")
+        for i in 0..<n1 {
+            var w = JSONWriter()
+            w.floats(Array(m[(i * n2)..<((i + 1) * n2)]))
+            print(i == 0 ? w.text : "," + w.text, terminator: "")
         }
-        return out
+        print("]")
+        Self.reportNaN(m, kind: kind, convention: convention)
     }
 }

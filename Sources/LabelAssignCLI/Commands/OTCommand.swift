@@ -15,32 +15,40 @@ struct OTCommand: ParsableCommand {
               OTA's fixed-iteration log-domain Sinkhorn (Float32); prints {"plan", "cost"}.
           {"method": "lsa", "M": [[...]]}
               exact linear sum assignment (scipy linear_sum_assignment); prints {"rows", "cols", "total"}.
+        "iters" is a whole number in [0, 100000]. The file is strict JSON (NaN and Infinity are read, then
+        rejected as costs), at most $LABELASSIGN_MAX_INPUT_BYTES (default 1 GiB), nested at most 64 levels.
         """
     )
 
     /// The methods, by name. Adding a method is one line here.
-    static let methods: [(name: String, solve: @Sendable ([UInt8]) throws -> String)] = [
+    static let methods: [(name: String, solve: @Sendable (JSONValue) throws -> String)] = [
         ("sinkhorn", { try solveSinkhorn(TransportProblem.parse($0)) }),
         ("sinkhorn-fixed", { try solveSinkhornFixed(TransportProblem.parse($0)) }),
         ("lsa", solveLinearAssignment),
     ]
 
-    @Argument(help: "Transport problem JSON file.")
+    @Argument(help: "Transport problem JSON file (- for standard input).")
     var problem: String
 
     func run() throws {
-        let bytes = try SceneFile.bytes(of: problem)
-        guard let name = try parseJSON(bytes)["method"] else { throw LabelAssignError.missingField("method") }
+        let root: JSONValue
+        do {
+            root = try InputFile.withBytes(of: problem) { try parseJSON($0) }
+        } catch let e as LabelAssignError {
+            if case let .io(message) = e, message.hasPrefix(problem) { throw e }
+            throw LabelAssignError.io("\(problem): \(e)")
+        }
+        guard let name = root["method"] else { throw LabelAssignError.missingField("method") }
         guard let method = Self.methods.first(where: { $0.name == name.string }) else {
             throw LabelAssignError.invalidValue(field: "method", index: nil,
                                                 reason: "unknown method \(name.string.map { "'\($0)'" } ?? "\(name)"); known: \(Self.methods.map(\.name).joined(separator: ", "))")
         }
-        print(try method.solve(bytes))
+        print(try method.solve(root))
     }
 
-    static func solveLinearAssignment(_ bytes: [UInt8]) throws -> String {
+    static func solveLinearAssignment(_ root: JSONValue) throws -> String {
         var w = JSONWriter()
-        w.value(try LinearAssignment.solveProblem(parseJSON(bytes)))
+        w.value(try LinearAssignment.solveProblem(root))
         return w.text
     }
 

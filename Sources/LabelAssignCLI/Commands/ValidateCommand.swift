@@ -10,7 +10,7 @@ struct ValidateCommand: ParsableCommand {
         abstract: "Read and validate scene files; print a summary line per scene and the parse time."
     )
 
-    @Argument(help: "Scene files, JSON-lines files or directories.")
+    @Argument(help: "Scene files, JSON-lines files or directories (- for standard input).")
     var paths: [String]
 
     func run() throws {

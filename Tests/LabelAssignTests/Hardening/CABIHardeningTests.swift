@@ -1,0 +1,229 @@
+import LabelAssign
+import LabelAssignIO
+import LabelAssignCABI
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every function of `labelassign.h` called with hostile arguments: an error code and a
+/// message, every out-pointer set as the header says, never a trap.
+@Suite struct HardeningCABITests {
+    static let argument: Int32 = 3, invalid: Int32 = 1, limit: Int32 = 4
+
+    func message(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// `la_assign` on `s` with the counts replaced where given.
+    func assign(_ s: Scene, preset: String = "tal", priors: Int64? = nil, gt: Int64? = nil, ignore: Int64? = nil,
+                classes: Int32? = nil, strides: Int32? = nil, gtBoxes: [Float]? = nil, assigned: inout [Int32],
+                error: inout [CChar]) -> Int32 {
+        let st = s.strides.map(Int32.init)
+        return la_assign(preset, Int32(s.imageWidth), Int32(s.imageHeight), st, strides ?? Int32(st.count),
+                         classes ?? Int32(s.numClasses), s.priors, priors ?? Int64(s.priorCount), gtBoxes ?? s.gtBoxes, s.gtLabels,
+                         gt ?? Int64(s.gtCount), s.predBoxes, s.clsLogits, s.objLogits, s.gtIgnore, ignore ?? Int64(s.ignoreCount),
+                         &assigned, nil, &error, Int64(error.count))
+    }
+
+    @Test func assignRejectsOverflowingCounts() {
+        let s = Hardening.scene()
+        var assigned = [Int32](repeating: 7, count: s.priorCount)
+        var error = [CChar](repeating: 0, count: 256)
+        // ×4 overflows near 2^62 trapped before; each is now LA_ERROR_ARGUMENT naming the count.
+        let cases: [(String, (inout [Int32], inout [CChar]) -> Int32)] = [
+            ("num_priors", { assign(s, priors: 1 << 62, assigned: &$0, error: &$1) }),
+            ("num_gt", { assign(s, gt: (1 << 62) + 1, assigned: &$0, error: &$1) }),
+            ("num_ignore", { assign(s, ignore: Int64.max / 3, assigned: &$0, error: &$1) }),
+            ("num_priors", { assign(s, priors: Int64.max, assigned: &$0, error: &$1) }),
+            ("num_gt", { assign(s, gt: -1, assigned: &$0, error: &$1) }),
+            ("num_classes", { assign(s, classes: -1, assigned: &$0, error: &$1) }),
+            ("num_strides", { assign(s, strides: -3, assigned: &$0, error: &$1) }),
+        ]
+        for (name, call) in cases {
+            #expect(call(&assigned, &error) == Self.argument, "\(name)")
+            #expect(message(error).contains(name), "\(message(error))")
+        }
+        // num_priors × num_classes overflowing alone.
+        #expect(assign(s, priors: 1 << 40, classes: Int32.max, assigned: &assigned, error: &error) == Self.argument)
+        // Large but representable: the copy would pass the buffer limit.
+        #expect(assign(s, priors: 1 << 40, assigned: &assigned, error: &error) == Self.limit)
+        #expect(message(error).contains("LABELASSIGN_MAX_BUFFER_BYTES"))
+        #expect(assigned.allSatisfy { $0 == 7 }, "no output on error")
+    }
+
+    @Test func assignValidatesEveryInput() {
+        let s = Hardening.scene()
+        var assigned = [Int32](repeating: 7, count: s.priorCount)
+        var error = [CChar](repeating: 0, count: 256)
+        var boxes = s.gtBoxes
+        boxes[2] = 1e20
+        #expect(assign(s, gtBoxes: boxes, assigned: &assigned, error: &error) == Self.invalid)
+        #expect(message(error).contains("gt_bboxes[0]"))
+        boxes[2] = .infinity
+        #expect(assign(s, gtBoxes: boxes, assigned: &assigned, error: &error) == Self.invalid)
+        // NULL pointers with non-zero counts, a NULL output.
+        let st = s.strides.map(Int32.init)
+        #expect(la_assign("tal", 32, 32, st, 2, 3, s.priors, Int64(s.priorCount), nil, nil, 2, s.predBoxes, s.clsLogits,
+                          nil, nil, 0, &assigned, nil, &error, 256) == Self.argument)
+        #expect(la_assign("tal", 32, 32, st, 2, 3, s.priors, Int64(s.priorCount), s.gtBoxes, s.gtLabels, 2, s.predBoxes,
+                          s.clsLogits, nil, nil, 0, nil, nil, &error, 256) == Self.argument)
+        #expect(la_assign(nil, 32, 32, st, 2, 3, s.priors, Int64(s.priorCount), s.gtBoxes, s.gtLabels, 2, s.predBoxes,
+                          s.clsLogits, nil, nil, 0, &assigned, nil, &error, 256) == Self.argument)
+        #expect(la_assign("tal", 32, 32, st, 2, 3, s.priors, Int64(s.priorCount), s.gtBoxes, s.gtLabels, 2, s.predBoxes,
+                          s.clsLogits, nil, nil, 3, &assigned, nil, &error, 256) == Self.argument)
+        // Hostile image sizes are validation errors.
+        #expect(la_assign("tal", Int32.max, -1, st, 2, 3, s.priors, Int64(s.priorCount), s.gtBoxes, s.gtLabels, 2, s.predBoxes,
+                          s.clsLogits, nil, nil, 0, &assigned, nil, &error, 256) == Self.invalid)
+        // Errors into a NULL buffer or a zero / negative capacity are dropped, not written.
+        #expect(la_assign(nil, 32, 32, st, 2, 3, nil, 0, nil, nil, 0, nil, nil, nil, nil, 0, &assigned, nil, nil, 100) == Self.argument)
+        var one = [CChar](repeating: 65, count: 1)
+        #expect(la_assign(nil, 32, 32, st, 2, 3, nil, 0, nil, nil, 0, nil, nil, nil, nil, 0, &assigned, nil, &one, 0) == Self.argument)
+        #expect(la_assign(nil, 32, 32, st, 2, 3, nil, 0, nil, nil, 0, nil, nil, nil, nil, 0, &assigned, nil, &one, -5) == Self.argument)
+        #expect(one[0] == 65)
+        #expect(la_assign(nil, 32, 32, st, 2, 3, nil, 0, nil, nil, 0, nil, nil, nil, nil, 0, &assigned, nil, &one, 1) == Self.argument)
+        #expect(one[0] == 0)
+    }
+
+    @Test func assignJSONSetsTheResultOnEveryPath() {
+        let json = SceneFile.json(Hardening.scene())
+        var error = [CChar](repeating: 0, count: 256)
+        let stale = UnsafeMutablePointer<CChar>(bitPattern: 0x1)
+        var result: UnsafeMutablePointer<CChar>? = stale
+        #expect(la_assign_json(nil, json, &result, &error, 256) == Self.argument)
+        #expect(result == nil, "NULL assigner: *result set to NULL")
+        result = stale
+        #expect(la_assign_json("tal", nil, &result, &error, 256) == Self.argument)
+        #expect(result == nil, "NULL scene: *result set to NULL")
+        #expect(la_assign_json("tal", json, nil, &error, 256) == Self.argument)
+        result = stale
+        #expect(la_assign_json("no-such", json, &result, &error, 256) == 2)
+        #expect(result == nil)
+        result = stale
+        #expect(la_assign_json("tal", "{\"image\": [1e19, 32]}", &result, &error, 256) == Self.invalid)
+        #expect(result == nil)
+        result = stale
+        let tight = ResourceLimits(maxInputBytes: 100)
+        #expect(ResourceLimits.withLimits(tight) { la_assign_json("tal", json, &result, &error, 256) } == Self.limit)
+        #expect(result == nil)
+        #expect(message(error).contains("LABELASSIGN_MAX_INPUT_BYTES"))
+        #expect(la_assign_json("tal", json, &result, &error, 256) == 0)
+        #expect(result != nil)
+        la_free(result)
+        la_free(nil)
+    }
+
+    /// 500+ levels on a 64 KiB thread stack overflowed it; the reader no longer recurses.
+    @Test func deepNestingOnASmallThreadStack() throws {
+        final class Job: @unchecked Sendable {
+            var text: [CChar] = []
+            var codes: [Int32] = []
+            var messages: [String] = []
+        }
+        let job = Job()
+        let valid = SceneFile.json(Hardening.scene())
+        var docs: [String] = []
+        for depth in [500, 5_000, 200_000] {
+            let nest = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+            docs.append(String(valid.dropLast()) + ",\"extra\":" + nest + "}")    // skipped key
+            docs.append("{\"image\":" + nest + "}")                              // a scene field
+            docs.append(nest)                                                     // not an object
+        }
+        docs.append(valid)
+        // The smallest stack from 64 KiB up that this process can start a thread on (its static
+        // TLS must fit; the C program of `make lib` runs the same check on exactly 64 KiB).
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        var stack = 64 * 1024
+        while stack <= 1 << 20 {
+            #expect(pthread_attr_setstacksize(&attributes, stack) == 0)
+            var probe = pthread_t()
+            if pthread_create(&probe, &attributes, { _ in nil }, nil) == 0 { pthread_join(probe, nil); break }
+            stack *= 2
+        }
+        #expect(stack <= 256 * 1024, "no thread with a small stack could be created")
+        for doc in docs {
+            job.text = Array(doc.utf8CString)
+            let box = Unmanaged.passRetained(job)
+            var thread = pthread_t()
+            let created = pthread_create(&thread, &attributes, { raw in
+                let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
+                var error = [CChar](repeating: 0, count: 512)
+                var result: UnsafeMutablePointer<CChar>? = nil
+                let rc = job.text.withUnsafeBufferPointer { la_assign_json("simota", $0.baseAddress, &result, &error, 512) }
+                la_free(result)
+                job.codes.append(rc)
+                job.messages.append(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+                return nil
+            }, box.toOpaque())
+            #expect(created == 0)
+            if created == 0 { pthread_join(thread, nil) } else { box.release() }
+        }
+        #expect(job.codes.count == docs.count)
+        #expect(job.codes.dropLast().allSatisfy { $0 == Self.invalid }, "\(job.codes)")
+        #expect(job.codes.last == 0, "\(job.messages.last ?? "")")
+        #expect(job.messages.dropLast().allSatisfy { $0.contains("nesting deeper") || $0.contains("expected") }, "\(job.messages)")
+    }
+
+    @Test func overlapMatrixRejectsOverflowsAndBadBoxes() {
+        let a: [Float] = [0, 0, 10, 10, 5, 5, 15, 25]
+        let b: [Float] = [5, 0, 15, 10]
+        var out = [Float](repeating: -7, count: 2)
+        var error = [CChar](repeating: 0, count: 256)
+        func call(_ a: [Float]?, _ n1: Int64, _ b: [Float]?, _ n2: Int64, kind: String = "iou", convention: String = "torchvision",
+                  out o: UnsafeMutablePointer<Float>?) -> Int32 {
+            la_overlap_matrix(a, n1, b, n2, kind, convention, o, &error, 256)
+        }
+        let o = out.withUnsafeMutableBufferPointer { $0.baseAddress }
+        #expect(call(a, 1 << 62, b, 1, out: o) == Self.argument)
+        #expect(message(error).contains("n1"))
+        #expect(call(a, 2, b, (1 << 62) + 3, out: o) == Self.argument)
+        #expect(call(a, 1 << 31, b, 1 << 33, out: o) == Self.argument, "n1 × n2 × 4 bytes overflows")
+        #expect(call(a, 1 << 20, b, 1 << 20, out: o) == Self.limit, "a 4 TiB matrix")
+        #expect(call(a, -1, b, 1, out: o) == Self.argument)
+        #expect(call(a, 2, b, 1, out: nil) == Self.argument)
+        #expect(call(nil, 2, b, 1, out: o) == Self.argument)
+        // NaN boxes gave IoUs of 1e8 before; every box is validated as the CLI validates it.
+        for bad: [Float] in [[0, 0, .nan, 10], [0, 0, 10, .infinity], [10, 0, 0, 10], [0, 0, 1e20, 10]] {
+            #expect(out.withUnsafeMutableBufferPointer { call(bad + a[4...], 2, b, 1, out: $0.baseAddress) } == Self.invalid, "\(bad)")
+            #expect(message(error).contains("boxes1[0]"), "\(message(error))")
+        }
+        #expect(out == [-7, -7], "no output on error")
+        #expect(out.withUnsafeMutableBufferPointer { call(a, 2, b, 1, out: $0.baseAddress) } == 0)
+        #expect(out.allSatisfy { $0.isFinite })
+    }
+
+    /// The documented NaN by reference: two zero-area boxes under torchvision and yolox.
+    @Test func overlapNaNOnlyByReference() {
+        let point: [Float] = [5, 5, 5, 5], line: [Float] = [1, 1, 1, 3], box: [Float] = [0, 0, 10, 10]
+        var out = [Float](repeating: 0, count: 2)
+        var error = [CChar](repeating: 0, count: 256)
+        for (convention, kinds) in [("torchvision", ["iou", "giou", "diou", "ciou"]), ("yolox", ["iou"]),
+                                    ("mmdet", ["iou", "giou", "iof"]), ("ultralytics", ["iou", "giou", "diou", "ciou"])] {
+            let byReference = convention == "torchvision" || convention == "yolox"
+            for kind in kinds {
+                #expect(la_overlap_matrix(point + line, 2, point, 1, kind, convention, &out, &error, 256) == 0)
+                #expect(out.allSatisfy { $0.isNaN } == byReference && (byReference || out.allSatisfy { $0.isFinite }), "\(kind)/\(convention): \(out)")
+                #expect(la_overlap_matrix(box + line, 2, box, 1, kind, convention, &out, &error, 256) == 0)
+                #expect(out.allSatisfy { $0.isFinite }, "\(kind)/\(convention): \(out)")
+                #expect(la_overlap_matrix(point, 1, box, 1, kind, convention, &out, &error, 256) == 0)
+                let pointNaN = convention == "torchvision" && kind == "ciou"
+                #expect(out[0].isNaN == pointNaN, "\(kind)/\(convention) point vs box: \(out[0])")
+            }
+        }
+    }
+
+    @Test func namesAndVersionWithHostileBuffers() {
+        let full = AssignerRegistry.names.joined(separator: ",")
+        #expect(la_assigner_names(nil, 100) == Int64(full.utf8.count))
+        #expect(la_assigner_names(nil, -1) == Int64(full.utf8.count))
+        var small = [CChar](repeating: 65, count: 4)
+        #expect(la_assigner_names(&small, 4) == Int64(full.utf8.count))
+        #expect(small[3] == 0 && message(small) == String(full.prefix(3)))
+        var zero = [CChar](repeating: 65, count: 1)
+        _ = la_assigner_names(&zero, 0)
+        #expect(zero[0] == 65)
+        #expect(String(cString: la_version()).isEmpty == false)
+    }
+}
