@@ -17,6 +17,9 @@ public enum PriorGrid {
             throw LabelAssignError.invalidValue(field: "image", index: nil,
                                                 reason: "\(width)x\(height) is above the limit of \(Scene.Limits.maxImageSide) (2^24) a side")
         }
+        guard offset.isFinite, abs(offset) <= 1 else {
+            throw LabelAssignError.invalidParameter(name: "offset", reason: "must lie in [-1, 1], got \(offset)")
+        }
         for (i, s) in strides.enumerated() where s <= 0 || s > Scene.Limits.maxStride {
             throw LabelAssignError.invalidValue(field: "strides", index: i, reason: s <= 0 ? "stride must be positive" : "stride \(s) is above the limit of \(Scene.Limits.maxStride)")
         }

@@ -60,6 +60,7 @@ import Testing
         guard case let .resourceExhausted(_, _, _, setting)? = big else { Issue.record("expected resourceExhausted, got \(String(describing: big))"); return }
         #expect(setting == "LABELASSIGN_MAX_BUFFER_BYTES")
         #expect(try PriorGrid.points(width: 640, height: 640, strides: [8, 16, 32]).count == 8400 * 4)
+        #expect(Hardening.typedError { _ = try PriorGrid.points(width: 64, height: 64, strides: [8], offset: .nan) } != nil)
     }
 
     /// A scene at the bounds: boxes spanning ±2^24, zero-area and point boxes, predictions as
