@@ -1,3 +1,4 @@
+import _LabelAssignKernels
 import Foundation
 
 /// Adaptive training sample selection: mmdet 3.3 `ATSSAssigner` (ASSIGNERS.md §5), preset `atss`.
@@ -103,7 +104,7 @@ public struct ATSSAssigner: Assigner {
                     candidateIoU.removeAll(keepingCapacity: true)
                     var sum: Float = 0
                     for a in candidates {
-                        let iou = TaskAlignedAssigner.mmdetIoU(anc.baseAddress! + 4 * Int(a), b)
+                        let iou = lak_iou_mmdet(anc.baseAddress! + 4 * Int(a), b)
                         candidateIoU.append(iou)
                         sum += iou
                     }
@@ -210,11 +211,11 @@ public struct ATSSAssigner: Assigner {
         if scratch.count > k && scratch[k].d == scratch[k - 1].d && k * 64 <= level.range.count {
             // A tie at the k-th distance: PyTorch's CPU top-k (partial_sort over the level) decides
             // which of the tied anchors are kept; reproduce it over the whole level.
-            var entries = [TorchCPU.Element]()
-            entries.reserveCapacity(level.range.count)
-            for i in level.range { entries.append(TorchCPU.Element(value: -dist(i), index: Int32(i - level.range.lowerBound))) }
-            let picked = entries.withUnsafeBufferPointer { TorchCPU.topkLargest(k: k, n: level.range.count, entries: $0, dense: true) }
-            var chosen = picked.map { (d: -entries[Int($0)].value, i: Int32(level.range.lowerBound) + $0) }
+            var distances = [Float]()
+            distances.reserveCapacity(level.range.count)
+            for i in level.range { distances.append(dist(i)) }
+            let picked = distances.withUnsafeBufferPointer { TorchTopK.indices(of: $0, k: k, order: .smallest) }
+            var chosen = picked.map { (d: distances[Int($0)], i: Int32(level.range.lowerBound) + $0) }
             chosen.sort { $0.d != $1.d ? $0.d < $1.d : $0.i < $1.i }
             for c in chosen { out.append(c.i) }
             return

@@ -67,7 +67,7 @@ int32_t la_assign_json(const char *assigner, const char *scene_json, char **resu
 /**
  * Pairwise overlaps: out[i * n2 + j] for boxes1[n1 * 4], boxes2[n2 * 4].
  * kind: "iou", "giou", "diou", "ciou", "iof"; convention: "torchvision", "mmdet",
- * "yolox", "ultralytics".
+ * "yolox", "ultralytics" (ultralytics 8.4 bbox_iou), "yolov5" (yolov5 7.0 bbox_iou).
  */
 int32_t la_overlap_matrix(const float *boxes1, int64_t n1, const float *boxes2, int64_t n2,
                           const char *kind, const char *convention, float *out,

@@ -7,8 +7,9 @@ import Foundation
 ///
 /// - `.ultralytics` (preset `tal`): ultralytics 8.4.190 `TaskAlignedAssigner` as
 ///   `v8DetectionLoss` calls it (ASSIGNERS.md §4b). Scores `sigmoid(cls)`, overlap = CIoU
-///   (ultralytics `bbox_iou`, xyxy, `h + eps`) clamped at 0, prior points `(cx, cy)`. Object sides
-///   below `stride_val` are enlarged to it about the centre for the in-object test only.
+///   (ultralytics 8.4 `bbox_iou`, xyxy, `h + eps`: `lak_ciou_ultralytics8`) clamped at 0, prior
+///   points `(cx, cy)`. Object sides below `stride_val` are enlarged to it about the centre for
+///   the in-object test only.
 ///   The top-k runs over all priors, so a zero-metric prior inside the object that the top-k
 ///   picks is positive; a prior claimed by several objects goes to the argmax of the overlap over
 ///   all objects (row 0 when all are 0); `topk2` keeps only the `topk2` best per object afterwards.
@@ -22,7 +23,8 @@ import Foundation
 ///
 /// Work is restricted to pairs that can be non-zero: ultralytics computes overlaps only for
 /// priors inside the (enlarged) object, mmdet only for predictions that intersect the object.
-/// The top-k selection reproduces PyTorch's CPU tie order (see `TorchCPU.topkLargest`).
+/// The top-k selection reproduces PyTorch's CPU tie order where it runs a heap selection
+/// (`64·topk <= N`); on smaller scenes the lower index wins among equal metrics (`TorchTopK`).
 ///
 /// Ignore regions (`gt_ignore`): neither reference uses them; after assignment, background
 /// priors marked by `ignoreRule` become `-2` and positives are left unchanged.
@@ -121,28 +123,6 @@ public struct TaskAlignedAssigner: Assigner {
 
     // MARK: - ultralytics
 
-    /// ultralytics `bbox_iou(box1, box2, xywh=False, CIoU=True)` in its float32 operation order.
-    @inline(__always) static func ultralyticsCIoU(_ b1: UnsafePointer<Float>, _ b2: UnsafePointer<Float>) -> Float {
-        let eps: Float = 1e-7
-        let w1 = b1[2] - b1[0], h1 = b1[3] - b1[1] + eps
-        let w2 = b2[2] - b2[0], h2 = b2[3] - b2[1] + eps
-        let iw = max(min(b1[2], b2[2]) - max(b1[0], b2[0]), 0)
-        let ih = max(min(b1[3], b2[3]) - max(b1[1], b2[1]), 0)
-        let inter = iw * ih
-        let union = w1 * h1 + w2 * h2 - inter + eps
-        let iou = inter / union
-        let cw = max(b1[2], b2[2]) - min(b1[0], b2[0])
-        let ch = max(b1[3], b2[3]) - min(b1[1], b2[1])
-        let c2 = cw * cw + ch * ch + eps
-        let sx = b2[0] + b2[2] - b1[0] - b1[2]
-        let sy = b2[1] + b2[3] - b1[1] - b1[3]
-        let rho2 = (sx * sx + sy * sy) / 4
-        let d = Foundation.atan(w2 / h2) - Foundation.atan(w1 / h1)
-        let v = Float(4 / (Double.pi * Double.pi)) * (d * d)
-        let a = v / (1 - iou + v + eps)
-        return iou - (rho2 / c2 + v * a)
-    }
-
     private func assignUltralytics(_ prepared: PreparedScene) -> Assignment {
         let s = prepared.scene, cfg = configuration
         let n = s.priorCount, g = s.gtCount, nc = s.numClasses
@@ -176,7 +156,7 @@ public struct TaskAlignedAssigner: Assigner {
         }
         let pairCount = pairPrior.count
         var pairOverlap = [Float](repeating: 0, count: pairCount)
-        var pairs = [TorchCPU.Element](repeating: TorchCPU.Element(value: 0, index: 0), count: pairCount)
+        var pairs = [TorchTopK.Element](repeating: TorchTopK.Element(value: 0, index: 0), count: pairCount)
         s.gtBoxes.withUnsafeBufferPointer { gt in
             s.predBoxes.withUnsafeBufferPointer { pred in
                 s.clsLogits.withUnsafeBufferPointer { cls in
@@ -184,11 +164,11 @@ public struct TaskAlignedAssigner: Assigner {
                         let label = Int(s.gtLabels[m])
                         for k in pairStart[m]..<pairStart[m + 1] {
                             let a = Int(pairPrior[k])
-                            let ov = max(Self.ultralyticsCIoU(gt.baseAddress! + 4 * m, pred.baseAddress! + 4 * a), 0)
-                            let score = TorchCPU.sigmoid(cls[a * nc + label])
+                            let ov = max(lak_ciou_ultralytics8(gt.baseAddress! + 4 * m, pred.baseAddress! + 4 * a), 0)
+                            let score = torchSigmoid(cls[a * nc + label])
                             pairOverlap[k] = ov
-                            pairs[k] = TorchCPU.Element(value: TorchCPU.pow(score, cfg.alpha) * TorchCPU.pow(ov, cfg.beta),
-                                                        index: Int32(a))
+                            pairs[k] = TorchTopK.Element(value: torchPow(score, cfg.alpha) * torchPow(ov, cfg.beta),
+                                                         index: Int32(a))
                         }
                     }
                 }
@@ -203,7 +183,8 @@ public struct TaskAlignedAssigner: Assigner {
         pairs.withUnsafeBufferPointer { all in
             for m in 0..<g {
                 let lo = pairStart[m], hi = pairStart[m + 1]
-                let picks = TorchCPU.topkLargest(k: cfg.topk, n: n, entries: UnsafeBufferPointer(rebasing: all[lo..<hi]))
+                let picks = TorchTopK.indices(ofSparse: UnsafeBufferPointer(rebasing: all[lo..<hi]), count: n, k: cfg.topk,
+                                              order: .largest, ties: .torchHeapOrLowerIndex)
                 for a in picks {
                     guard let k = Self.find(a, in: pairPrior, lo, hi) else { continue }
                     if count[Int(a)] == 0 { touched.append(a) }
@@ -237,34 +218,28 @@ public struct TaskAlignedAssigner: Assigner {
         touched.sort()
         // Optional second top-k per object over its remaining positives.
         if let k2 = cfg.topk2, k2 != cfg.topk {
-            var owned = [[TorchCPU.Element]](repeating: [], count: g)
+            var owned = [[TorchTopK.Element]](repeating: [], count: g)
             for a in touched {
                 let k = ownerPair[Int(a)]
-                owned[Int(owner[Int(a)])].append(TorchCPU.Element(value: k >= 0 ? pairs[Int(k)].value : 0, index: a))
+                owned[Int(owner[Int(a)])].append(TorchTopK.Element(value: k >= 0 ? pairs[Int(k)].value : 0, index: a))
             }
             for m in 0..<g where !owned[m].isEmpty {
-                let keep = Set(owned[m].withUnsafeBufferPointer { TorchCPU.topkLargest(k: k2, n: n, entries: $0) })
+                let keep = Set(owned[m].withUnsafeBufferPointer {
+                    TorchTopK.indices(ofSparse: $0, count: n, k: k2, order: .largest, ties: .torchHeapOrLowerIndex)
+                })
                 for e in owned[m] where !keep.contains(e.index) { owner[Int(e.index)] = -1 }
             }
         }
-        // Normalised targets: per object, the maxima over its positives.
-        var maxAlign = [Float](repeating: 0, count: g)
-        var maxOverlap = [Float](repeating: 0, count: g)
-        for a in touched where owner[Int(a)] >= 0 {
-            let m = Int(owner[Int(a)]), k = Int(ownerPair[Int(a)])
-            if k >= 0 {
-                maxAlign[m] = max(maxAlign[m], pairs[k].value)
-                maxOverlap[m] = max(maxOverlap[m], pairOverlap[k])
-            }
-        }
+        // Normalised targets: per object, the maxima over its positives (TaskAlignedTargets.normalised).
         var assigned = [Int32](repeating: -1, count: n)
-        var target = [Float](repeating: 0, count: n)
+        var metric = [Float](repeating: 0, count: n), overlap = metric
         for a in touched where owner[Int(a)] >= 0 {
-            let m = Int(owner[Int(a)]), k = Int(ownerPair[Int(a)])
-            assigned[Int(a)] = Int32(m)
-            let align: Float = k >= 0 ? pairs[k].value : 0
-            target[Int(a)] = align * maxOverlap[m] / (maxAlign[m] + cfg.normalizationEps)
+            let k = Int(ownerPair[Int(a)])
+            assigned[Int(a)] = owner[Int(a)]
+            if k >= 0 { metric[Int(a)] = pairs[k].value; overlap[Int(a)] = pairOverlap[k] }
         }
+        let target = TaskAlignedTargets.normalised(assignedGT: assigned, metrics: metric, overlaps: overlap, gtCount: g,
+                                                   eps: cfg.normalizationEps, multiplyFirst: true)
         return Assignment(assignedGT: assigned, quality: QualityTarget(.targetScores, target))
     }
 
@@ -279,17 +254,6 @@ public struct TaskAlignedAssigner: Assigner {
     }
 
     // MARK: - mmdet
-
-    /// mmdet `bbox_overlaps(mode='iou')` of one pair in its float32 operation order.
-    @inline(__always) static func mmdetIoU(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> Float {
-        let area1 = (a[2] - a[0]) * (a[3] - a[1])
-        let area2 = (b[2] - b[0]) * (b[3] - b[1])
-        let w = max(min(a[2], b[2]) - max(a[0], b[0]), 0)
-        let h = max(min(a[3], b[3]) - max(a[1], b[1]), 0)
-        let overlap = w * h
-        let union = max(area1 + area2 - overlap, 1e-6)
-        return overlap / union
-    }
 
     private func assignMMDet(_ prepared: PreparedScene) -> Assignment {
         let s = prepared.scene, cfg = configuration
@@ -308,7 +272,7 @@ public struct TaskAlignedAssigner: Assigner {
         var ownerIoU = [Float](repeating: 0, count: n)
         var metric = [Float](repeating: 0, count: n)
         var hits = [Int32](repeating: 0, count: n)
-        var entries: [TorchCPU.Element] = []
+        var entries: [TorchTopK.Element] = []
         var overlaps = [Float](repeating: 0, count: n)
         var bestIoU: [(v: Float, j: Int)] = []
         var chosen: [(j: Int, t: Float)] = []
@@ -327,8 +291,8 @@ public struct TaskAlignedAssigner: Assigner {
                         })
                         let label = Int(s.gtLabels[m])
                         @inline(__always) func alignment(_ j: Int) -> Float {
-                            let score = TorchCPU.sigmoid(cls[Int(hits[j]) * nc + label])
-                            return TorchCPU.pow(score, cfg.alpha) * TorchCPU.pow(overlaps[j], cfg.beta)
+                            let score = torchSigmoid(cls[Int(hits[j]) * nc + label])
+                            return torchPow(score, cfg.alpha) * torchPow(overlaps[j], cfg.beta)
                         }
                         let k = min(cfg.topk, n)
                         // T <= IoU^β (scores are at most 1): once k hits reach T >= τ, hits whose IoU
@@ -357,7 +321,7 @@ public struct TaskAlignedAssigner: Assigner {
                         entries.removeAll(keepingCapacity: true)
                         overlaps.withUnsafeBufferPointer { o in
                             for j in 0..<hitCount where o[j] >= threshold {
-                                entries.append(TorchCPU.Element(value: alignment(j), index: Int32(j)))
+                                entries.append(TorchTopK.Element(value: alignment(j), index: Int32(j)))
                             }
                         }
                         // The picked hits (position in `hits`) with their metrics.
@@ -367,14 +331,16 @@ public struct TaskAlignedAssigner: Assigner {
                             if entries.count > k && entries[k].value == entries[k - 1].value {
                                 // A tie at the boundary: score every hit and reproduce the reference's tie order.
                                 entries.removeAll(keepingCapacity: true)
-                                for j in 0..<hitCount { entries.append(TorchCPU.Element(value: alignment(j), index: Int32(j))) }
+                                for j in 0..<hitCount { entries.append(TorchTopK.Element(value: alignment(j), index: Int32(j))) }
                             } else {
                                 for e in entries.prefix(k) { chosen.append((Int(e.index), e.value)) }
                             }
                         }
                         if entries.count == hitCount {
                             for j in 0..<hitCount { entries[j].index = hits[j] }
-                            let picks = entries.withUnsafeBufferPointer { TorchCPU.topkLargest(k: cfg.topk, n: n, entries: $0) }
+                            let picks = entries.withUnsafeBufferPointer {
+                                TorchTopK.indices(ofSparse: $0, count: n, k: cfg.topk, order: .largest, ties: .torchHeapOrLowerIndex)
+                            }
                             for a in picks {
                                 if let j = Self.find(a, in: hits, 0, hitCount) { chosen.append((j, entries[j].value)) }
                             }
