@@ -185,10 +185,10 @@ public func la_overlap_matrix(_ boxes1: UnsafePointer<Float>?, _ n1: Int64, _ bo
         return code(for: error)
     }
     guard let out else { writeError("out is NULL", errorBuffer, errorCapacity); return 3 }
-    let kinds: [String: OverlapKind] = ["iou": .iou, "giou": .giou, "diou": .diou, "ciou": .ciou, "iof": .iof]
-    let conventions: [String: OverlapConvention] = ["torchvision": .torchvision, "mmdet": .mmdet, "yolox": .yolox, "ultralytics": .ultralytics]
-    guard let k = kinds[kind.map { String(cString: $0) } ?? "iou"] else { writeError("unknown kind", errorBuffer, errorCapacity); return 3 }
-    guard let c = conventions[convention.map { String(cString: $0) } ?? "torchvision"] else {
+    guard let k = OverlapKind(name: kind.map { String(cString: $0) } ?? "iou") else {
+        writeError("unknown kind", errorBuffer, errorCapacity); return 3
+    }
+    guard let c = OverlapConvention(name: convention.map { String(cString: $0) } ?? "torchvision") else {
         writeError("unknown convention", errorBuffer, errorCapacity); return 3
     }
     do {

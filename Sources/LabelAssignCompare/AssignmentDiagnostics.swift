@@ -177,8 +177,8 @@ public struct AssignmentDiagnostics: Sendable, Equatable {
         for i in 0..<n where assigned[i] >= 0 {
             positives.append(i)
             guard !iou[i].isNaN else { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: i, reason: "IoU with object \(assigned[i]) is 0/0") }
-            var s = LossMath.sigmoid(scene.clsLogits[i * c + Int(scene.gtLabels[Int(assigned[i])])])
-            if let obj = scene.objLogits { s *= LossMath.sigmoid(obj[i]) }
+            var s = torchSigmoid(scene.clsLogits[i * c + Int(scene.gtLabels[Int(assigned[i])])])
+            if let obj = scene.objLogits { s *= torchSigmoid(obj[i]) }
             score[i] = s
         }
         let corr = pearson(positives.map { Double(score[$0]) }, positives.map { Double(iou[$0]) })

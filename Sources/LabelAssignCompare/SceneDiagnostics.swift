@@ -55,7 +55,7 @@ public struct SceneDiagnostics: Sendable {
     }
 
     /// Per row, `Losses.qualityFocal` of a background row, `Σ_c (x − ln σ(x))·σ(x)^β`, with the same
-    /// kernel, element formula and row summation, but block by block in a small scratch buffer (no
+    /// kernel, element formula (`Losses.qualityFocalNegative`) and row summation, but block by block in a small scratch buffer (no
     /// N × C temporaries). `nil` when a logit is not finite.
     static func backgroundRowSums(_ logits: [Float], rows n: Int, classes c: Int, beta: Float) -> [Float]? {
         let block = max(1, 4096 / c)
@@ -70,9 +70,9 @@ public struct SceneDiagnostics: Sendable {
                             let rows = min(block, n - start), m = rows * c, base = start * c
                             flagged |= lak_sigmoid_log_sigmoid(x.baseAddress! + base, Int64(m), p.baseAddress, l.baseAddress)
                             if beta == 2 {
-                                for j in 0..<m { let pj = p[j]; l[j] = (x[base + j] - l[j]) * (pj * pj) }
+                                for j in 0..<m { l[j] = Losses.qualityFocalNegative(x[base + j], p: p[j], logSigmoid: l[j], beta: 2) }
                             } else {
-                                for j in 0..<m { l[j] = (x[base + j] - l[j]) * LossMath.torchPow(p[j], beta) }
+                                for j in 0..<m { l[j] = Losses.qualityFocalNegative(x[base + j], p: p[j], logSigmoid: l[j], beta: beta) }
                             }
                             for r in 0..<rows {
                                 o[start + r] = Losses.rowSum(UnsafeBufferPointer(rebasing: l[(r * c)..<(r * c + c)]))

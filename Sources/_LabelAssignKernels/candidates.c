@@ -1,4 +1,7 @@
+#include "lak_config.h"
+
 #include "lak_candidates.h"
+#include "lak_pair_geometry.h"
 
 #define LAK_SCAN_BLOCK 32
 
@@ -12,11 +15,8 @@ int64_t lak_scan_intersecting(const float *x1, const float *y1, const float *x2,
         unsigned char any = 0;
         /* Branch-free flags so the block vectorises. */
         for (int64_t j = 0; j < len; j++) {
-            float lo_x = ax1[j] > bx1 ? ax1[j] : bx1;
-            float hi_x = ax2[j] < bx2 ? ax2[j] : bx2;
-            float lo_y = ay1[j] > by1 ? ay1[j] : by1;
-            float hi_y = ay2[j] < by2 ? ay2[j] : by2;
-            unsigned char h = (unsigned char)((hi_x > lo_x) & (hi_y > lo_y));
+            unsigned char h = (unsigned char)((lak_minf(ax2[j], bx2) > lak_maxf(ax1[j], bx1)) &
+                                              (lak_minf(ay2[j], by2) > lak_maxf(ay1[j], by1)));
             hit[j] = h;
             any |= h;
         }
@@ -32,19 +32,9 @@ int64_t lak_scan_intersecting(const float *x1, const float *y1, const float *x2,
 int64_t lak_scan_mmdet_iou(const float *x1, const float *y1, const float *x2, const float *y2, int64_t n,
                           float bx1, float by1, float bx2, float by2, int32_t *out_index, float *out_iou) {
     int64_t count = lak_scan_intersecting(x1, y1, x2, y2, n, bx1, by1, bx2, by2, out_index);
-    const float area2 = (bx2 - bx1) * (by2 - by1);
     for (int64_t k = 0; k < count; k++) {
         int64_t i = out_index[k];
-        float area1 = (x2[i] - x1[i]) * (y2[i] - y1[i]);
-        float lo_x = x1[i] > bx1 ? x1[i] : bx1, hi_x = x2[i] < bx2 ? x2[i] : bx2;
-        float lo_y = y1[i] > by1 ? y1[i] : by1, hi_y = y2[i] < by2 ? y2[i] : by2;
-        float w = hi_x - lo_x, h = hi_y - lo_y;
-        if (w < 0.0f) w = 0.0f;
-        if (h < 0.0f) h = 0.0f;
-        float overlap = w * h;
-        float uni = area1 + area2 - overlap;
-        if (uni < 1e-6f) uni = 1e-6f;
-        out_iou[k] = overlap / uni;
+        out_iou[k] = lak_iou_mmdet_coords(x1[i], y1[i], x2[i], y2[i], bx1, by1, bx2, by2);
     }
     return count;
 }

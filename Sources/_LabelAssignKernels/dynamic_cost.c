@@ -1,11 +1,11 @@
+#include "lak_config.h"
+
 #include "lak_dynamic_cost.h"
 
 #include <math.h>
 
+#include "lak_pair_geometry.h"
 #include "lak_vector_math.h"
-
-static inline float lak_max(float a, float b) { return a >= b ? a : b; }
-static inline float lak_min(float a, float b) { return a <= b ? a : b; }
 
 /* Sum of v[0..<n] with eight interleaved accumulators, combined pairwise. */
 static inline float lak_sum(const float *v, int64_t n) {
@@ -53,13 +53,13 @@ static void lak_simota_row_terms(const float *logits, float obj_sigmoid, int64_t
         float v = __builtin_elementwise_sqrt(lak_sigmoid(logits[c]) * obj_sigmoid);
         q[c] = v;
         /* + (x - x): 0 for a finite logit, NaN otherwise, so a bad input shows in the sum. */
-        neg[c] = -lak_max(lak_log1p(-v), -100.0f) + (logits[c] - logits[c]);
+        neg[c] = -lak_maxf(lak_log1p(-v), -100.0f) + (logits[c] - logits[c]);
     }
 }
 
 LAK_CLONES
 static void lak_neg_clamped_log(float *v, int64_t n) {
-    for (int64_t i = 0; i < n; i++) v[i] = -lak_max(lak_log(v[i]), -100.0f);
+    for (int64_t i = 0; i < n; i++) v[i] = -lak_maxf(lak_log(v[i]), -100.0f);
 }
 
 int64_t lak_simota_class_terms(const float *cls, const float *obj, int64_t classes,
@@ -83,23 +83,18 @@ int64_t lak_simota_class_terms(const float *cls, const float *obj, int64_t class
     return bad;
 }
 
-static inline float lak_iou_yolox(const lak_object_geometry *o, float l, float t, float r, float b, float area) {
-    float tlx = lak_max(o->box[0], l), tly = lak_max(o->box[1], t);
-    float brx = lak_min(o->box[2], r), bry = lak_min(o->box[3], b);
-    int en = (tlx < brx) & (tly < bry);
-    float inter = en ? (brx - tlx) * (bry - tly) : 0.0f;
-    float v = inter / (o->area + area - inter);
-    return v == v ? v : 0.0f;
+/* YOLOX bboxes_iou of the object and candidate (l, t, r, b) with the given areas
+ * (lak_iou_yolox_parts); a 0/0 IoU counts as 0, and + 0 makes a -0 (an empty intersection
+ * of negative extent times en = 0) the +0 the reference's matched IoU sums give. */
+LAK_INLINE float candidate_iou_yolox(const lak_object_geometry *o, float l, float t, float r, float b, float area) {
+    float v = lak_iou_yolox_parts(o->box[0], o->box[1], o->box[2], o->box[3], o->area, l, t, r, b, area);
+    return v == v ? v + 0.0f : 0.0f;
 }
 
-static inline float lak_iou_mmdet(const lak_object_geometry *o, float x1, float y1, float x2, float y2, float area) {
-    float w = lak_min(x2, o->box[2]) - lak_max(x1, o->box[0]);
-    float h = lak_min(y2, o->box[3]) - lak_max(y1, o->box[1]);
-    w = w < 0.0f ? 0.0f : w;
-    h = h < 0.0f ? 0.0f : h;
-    float overlap = w * h;
-    float uni = lak_max(area + o->area - overlap, 1e-6f);
-    return overlap / uni;
+/* mmdet bbox_overlaps(candidate, object) with the given areas (lak_iou_mmdet_parts). */
+LAK_INLINE float candidate_iou_mmdet(const lak_object_geometry *o, float x1, float y1, float x2, float y2, float area) {
+    float overlap = lak_overlap_1d(x1, x2, o->box[0], o->box[2]) * lak_overlap_1d(y1, y2, o->box[1], o->box[3]);
+    return lak_iou_mmdet_parts(overlap, area, o->area);
 }
 
 LAK_CLONES
@@ -112,9 +107,9 @@ void lak_simota_cost_row(const lak_object_geometry *object, const lak_candidates
     const float *x1 = cand->x1, *y1 = cand->y1, *x2 = cand->x2, *y2 = cand->y2, *area = cand->area;
     const int centre_only = region == LAK_REGION_CENTRE;
     if (iou_kind == LAK_PAIR_IOU_YOLOX) {
-        for (int64_t i = 0; i < m; i++) iou[i] = lak_iou_yolox(&o, x1[i], y1[i], x2[i], y2[i], area[i]);
+        for (int64_t i = 0; i < m; i++) iou[i] = candidate_iou_yolox(&o, x1[i], y1[i], x2[i], y2[i], area[i]);
     } else {
-        for (int64_t i = 0; i < m; i++) iou[i] = lak_iou_mmdet(&o, x1[i], y1[i], x2[i], y2[i], area[i]);
+        for (int64_t i = 0; i < m; i++) iou[i] = candidate_iou_mmdet(&o, x1[i], y1[i], x2[i], y2[i], area[i]);
     }
     for (int64_t i = 0; i < m; i++) {
         int geometry = lak_in_centre(&o, x[i], y[i], rx[i], ry[i]) & (centre_only | lak_in_box(&o, x[i], y[i]));
@@ -130,7 +125,7 @@ static void lak_dsl_row_terms(const float *x, int64_t classes, float *s, float *
     for (int64_t c = 0; c < classes; c++) {
         float v = x[c];
         float sig = lak_sigmoid(v);
-        float logsig = lak_min(v, 0.0f) - lak_log1p(lak_exp(-__builtin_fabsf(v)));
+        float logsig = lak_minf(v, 0.0f) - lak_log1p(lak_exp(-__builtin_fabsf(v)));
         s[c] = sig;
         ls[c] = logsig;
         t0[c] = (v - logsig) * (sig * sig) + (v - v); /* NaN for a non-finite logit */
@@ -166,7 +161,7 @@ void lak_dsl_cost_row(const lak_object_geometry *object, const lak_candidates *c
     const float *x = cand->x, *y = cand->y, *stride = cand->stride;
     const float *x1 = cand->x1, *y1 = cand->y1, *x2 = cand->x2, *y2 = cand->y2, *area = cand->area;
     for (int64_t i = 0; i < m; i++) {
-        float p = lak_iou_mmdet(&o, x1[i], y1[i], x2[i], y2[i], area[i]);
+        float p = candidate_iou_mmdet(&o, x1[i], y1[i], x2[i], y2[i], area[i]);
         iou[i] = p;
         float iou_cost = -lak_log(p + eps) * iou_weight;
         float dx = x[i] - o.cx, dy = y[i] - o.cy;

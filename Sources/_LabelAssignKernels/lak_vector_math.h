@@ -3,8 +3,8 @@
  *
  * Every function is branch-free (selects, no early returns) so that loops over
  * it vectorise, and uses only IEEE additions, multiplications and divisions:
- * with contraction off (below) each compiled clone performs the same operations
- * and gives the same bits.
+ * with contraction off (lak_config.h) each compiled clone performs the same
+ * operations and gives the same bits.
  *
  * exp: Cody-Waite reduction by ln 2 (ln 2 split in two so n * hi is exact),
  *      round-to-nearest n, Cephes expf polynomial on |r| <= ln2/2, scaling by
@@ -17,45 +17,23 @@
 
 #include <stdint.h>
 
-/* Same results on every code path: never fuse a multiply and an add. This
- * stays in force for the rest of each file that includes this header. */
-#if defined(__clang__)
-#pragma clang fp contract(off)
-#elif defined(__GNUC__)
-#pragma GCC optimize("fp-contract=off")
-#else
-#pragma STDC FP_CONTRACT OFF
-#endif
+#include "lak_config.h"
 
-/* LAK_CLONES: compile a hot function for AVX-512 (x86-64-v4), AVX2 and the
- * baseline, chosen once at load time. Only where target_clones exists (x86-64
- * ELF with clang or GCC); elsewhere the function is compiled once, plainly. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__has_attribute)
-#if __has_attribute(target_clones)
-#define LAK_CLONES __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-#endif
-#endif
-#ifndef LAK_CLONES
-#define LAK_CLONES
-#endif
-
-#define LAK_VM_INLINE static inline __attribute__((always_inline))
-
-LAK_VM_INLINE float lak_from_bits(int32_t i) { float f; __builtin_memcpy(&f, &i, 4); return f; }
-LAK_VM_INLINE int32_t lak_to_bits(float f) { int32_t i; __builtin_memcpy(&i, &f, 4); return i; }
+LAK_INLINE float lak_from_bits(int32_t i) { float f; __builtin_memcpy(&f, &i, 4); return f; }
+LAK_INLINE int32_t lak_to_bits(float f) { int32_t i; __builtin_memcpy(&i, &f, 4); return i; }
 
 /* ln(FLT_MIN): e^x is a normal float for x above this. */
 #define LAK_LN_FLT_MIN (-87.3365447f)
 
 /* p * 2^n for integral n in [-150, 130], as a product of two normal powers of two
  * (one rounding: the first product is exact). */
-LAK_VM_INLINE float lak_scale2(float p, int32_t n) {
+LAK_INLINE float lak_scale2(float p, int32_t n) {
     int32_t n1 = n >> 1, n2 = n - n1;
     return p * lak_from_bits((n1 + 127) << 23) * lak_from_bits((n2 + 127) << 23);
 }
 
 /* e^r for |r| <= ln2/2 (Cephes expf polynomial). */
-LAK_VM_INLINE float lak_exp_poly(float r) {
+LAK_INLINE float lak_exp_poly(float r) {
     float z = r * r;
     float p = 1.9875691500e-4f;
     p = p * r + 1.3981999507e-3f;
@@ -68,7 +46,7 @@ LAK_VM_INLINE float lak_exp_poly(float r) {
 
 /* e^x for any x: about 1 ulp; gradual underflow (subnormal results), 0 below
  * about -103.97, +inf above about 88.72; NaN gives NaN. */
-LAK_VM_INLINE float lak_exp(float x) {
+LAK_INLINE float lak_exp(float x) {
     x = x < -104.0f ? -104.0f : x;
     x = x > 89.0f ? 89.0f : x;
     float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round to nearest */
@@ -81,13 +59,13 @@ LAK_VM_INLINE float lak_exp(float x) {
  * otherwise the same bits as lak_exp. For kernels whose contract needs an exact zero
  * for far-below-maximum terms (Sinkhorn: a left-out sparse entry equals the dense
  * one) and that must not meet subnormal operands in their sums. */
-LAK_VM_INLINE float lak_exp_ftz(float x) {
+LAK_INLINE float lak_exp_ftz(float x) {
     float e = lak_exp(x);
     return x < LAK_LN_FLT_MIN ? 0.0f : e;
 }
 
 /* 10^y: about 1-2 ulp; +inf above about 38.53, 0 below about -45. */
-LAK_VM_INLINE float lak_exp10(float y) {
+LAK_INLINE float lak_exp10(float y) {
     y = y < -46.0f ? -46.0f : y;
     y = y > 39.0f ? 39.0f : y;
     float n = (y * 3.32192809488736235f + 12582912.0f) - 12582912.0f;
@@ -97,7 +75,7 @@ LAK_VM_INLINE float lak_exp10(float y) {
 }
 
 /* ln(x * 2^-shift) for a positive normal x (shift only moves the exponent). */
-LAK_VM_INLINE float lak_log_core(float x, int32_t shift) {
+LAK_INLINE float lak_log_core(float x, int32_t shift) {
     int32_t ix = lak_to_bits(x);
     int32_t e = ((ix >> 23) & 0xff) - 126 - shift;
     float mant = lak_from_bits((ix & 0x007fffff) | 0x3f000000); /* [0.5, 1) */
@@ -124,10 +102,10 @@ LAK_VM_INLINE float lak_log_core(float x, int32_t shift) {
 /* ln(x) for positive normal finite x only (no zero, subnormal, inf or NaN
  * handling): about 1 ulp. For arguments known to lie in such a range, e.g.
  * 1 + z with z in [0, 1]; same bits as lak_log there. */
-LAK_VM_INLINE float lak_log_normal(float x) { return lak_log_core(x, 0); }
+LAK_INLINE float lak_log_normal(float x) { return lak_log_core(x, 0); }
 
 /* ln(x) for x >= 0, subnormals included: about 1 ulp; -inf at 0. */
-LAK_VM_INLINE float lak_log(float x) {
+LAK_INLINE float lak_log(float x) {
     int tiny = x < 1.17549435e-38f; /* subnormal: scale up by 2^25 */
     float r = lak_log_core(tiny ? x * 33554432.0f : x, tiny ? 25 : 0);
     return x == 0.0f ? -__builtin_inff() : r;
@@ -135,7 +113,7 @@ LAK_VM_INLINE float lak_log(float x) {
 
 /* ln(1 + u) for u >= -1: ln(w) of w = 1 + u plus the first-order correction
  * (u - (w - 1)) / w for the rounding of w; -inf at -1. */
-LAK_VM_INLINE float lak_log1p(float u) {
+LAK_INLINE float lak_log1p(float u) {
     float w = 1.0f + u;
     float r = lak_log(w) + (u - (w - 1.0f)) / (w == 0.0f ? 1.0f : w);
     return w == 0.0f ? -__builtin_inff() : r;
@@ -143,12 +121,12 @@ LAK_VM_INLINE float lak_log1p(float u) {
 
 /* ln(1 + z) for z in [0, 1] (log-sigmoid's log1p(e^-|x|)): the same bits as
  * lak_log1p there, without its zero and subnormal handling. */
-LAK_VM_INLINE float lak_log1p_unit(float z) {
+LAK_INLINE float lak_log1p_unit(float z) {
     float w = 1.0f + z;
     return lak_log_normal(w) + (z - (w - 1.0f)) / w;
 }
 
 /* 1 / (1 + e^-x). */
-LAK_VM_INLINE float lak_sigmoid(float x) { return 1.0f / (1.0f + lak_exp(-x)); }
+LAK_INLINE float lak_sigmoid(float x) { return 1.0f / (1.0f + lak_exp(-x)); }
 
 #endif

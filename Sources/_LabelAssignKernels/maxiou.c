@@ -1,11 +1,11 @@
+#include "lak_config.h"
+
 #include "lak_maxiou.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-/* Results must equal the scalar float32 expressions: no fused multiply-add. */
-#pragma STDC FP_CONTRACT OFF
-#pragma clang fp contract(off)
+#include "lak_pair_geometry.h"
 
 int lak_priors_form_grid(const float *p, int64_t columns, int64_t rows, float s) {
     if (columns <= 0 || rows <= 0) return 0;
@@ -38,6 +38,30 @@ int lak_priors_form_grid(const float *p, int64_t columns, int64_t rows, float s)
     return ok;
 }
 
+/* One row of a grid block: the IoU (lak_iou_mmdet_parts) of every column into row_iou, folded
+ * into the per-prior maxima m / a; returns 1 when a non-ignored IoU reaches b. With
+ * `with_ignored` (a constant at each call, so each call compiles to its own vector loop), the
+ * priors flagged in ig are skipped and counted in *skipped. */
+LAK_INLINE int fold_row(const float *col_overlap, const float *col_side, int64_t ncols, float h, float side_y,
+                        float gt_area, int32_t object, int with_ignored, const bool *ig, float b,
+                        float *m, int32_t *a, float *row_iou, int64_t *skipped) {
+    int reaches = 0;
+    int64_t s = 0;
+#pragma clang loop vectorize(enable) vectorize_width(4)
+    for (int64_t k = 0; k < ncols; k++) {
+        const float v = lak_iou_mmdet_parts(col_overlap[k] * h, gt_area, col_side[k] * side_y);
+        const int kept = with_ignored ? !ig[k] : 1;
+        row_iou[k] = v;
+        const int take = (v > m[k]) & kept;
+        m[k] = take ? v : m[k];
+        a[k] = take ? object : a[k];
+        reaches |= (v >= b) & kept;
+        s += with_ignored ? ig[k] : 0;
+    }
+    *skipped += s;
+    return reaches;
+}
+
 void lak_maxiou_grid_block(int64_t level_start, int64_t level_columns, int64_t c0, int64_t ncols,
                           const float *col_overlap, const float *col_side, int64_t nrows,
                           const int32_t *row_index, const float *row_overlap, const float *row_side,
@@ -51,34 +75,9 @@ void lak_maxiou_grid_block(int64_t level_start, int64_t level_columns, int64_t c
         const float h = row_overlap[r], side_y = row_side[r];
         float *m = max_iou + base;
         int32_t *a = argmax + base;
-        int reaches = 0;
-        if (ignored) {
-            const bool *ig = ignored + base;
-#pragma clang loop vectorize(enable) vectorize_width(4)
-            for (int64_t k = 0; k < ncols; k++) {
-                const float overlap = col_overlap[k] * h;
-                const float uni = gt_area + col_side[k] * side_y - overlap;
-                const float v = overlap / (1e-6f >= uni ? 1e-6f : uni);
-                row_iou[k] = v;
-                const int take = (v > m[k]) & !ig[k];
-                m[k] = take ? v : m[k];
-                a[k] = take ? object : a[k];
-                reaches |= (v >= b) & !ig[k];
-                skipped += ig[k];
-            }
-        } else {
-#pragma clang loop vectorize(enable) vectorize_width(4)
-            for (int64_t k = 0; k < ncols; k++) {
-                const float overlap = col_overlap[k] * h;
-                const float uni = gt_area + col_side[k] * side_y - overlap;
-                const float v = overlap / (1e-6f >= uni ? 1e-6f : uni);
-                row_iou[k] = v;
-                const int take = v > m[k];
-                m[k] = take ? v : m[k];
-                a[k] = take ? object : a[k];
-                reaches |= v >= b;
-            }
-        }
+        const int reaches = ignored
+            ? fold_row(col_overlap, col_side, ncols, h, side_y, gt_area, object, 1, ignored + base, b, m, a, row_iou, &skipped)
+            : fold_row(col_overlap, col_side, ncols, h, side_y, gt_area, object, 0, NULL, b, m, a, row_iou, &skipped);
         if (!reaches) continue;
         for (int64_t k = 0; k < ncols; k++) {
             const float v = row_iou[k];

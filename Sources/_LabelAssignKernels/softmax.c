@@ -1,3 +1,5 @@
+#include "lak_config.h"
+
 #include "lak_softmax.h"
 
 #include "lak_vector_math.h"

@@ -1,3 +1,5 @@
+#include "lak_config.h"
+
 #include "lak_transport.h"
 
 #include <math.h>
@@ -192,60 +194,4 @@ int lak_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
     free(lognu);
     free(multi);
     return exact ? 0 : 1;
-}
-
-/* log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)) (torch's CPU kernel). */
-static inline float log_sigmoid_from(float x, float e /* exp(-|x|) */) {
-    return (x < 0.0f ? x : 0.0f) - lak_log1p_unit(e);
-}
-
-static inline float power(float x, float gamma) {
-    return gamma == 2.0f ? x * x : powf(x, gamma);
-}
-
-/* cvpods sigmoid_focal_loss element, target 0:
- * ce = (1 - 0) * x - log_sigmoid(x); p_t = p * 0 + (1 - p) * 1; loss = ce * (1 - p_t)^gamma;
- * alpha_t = alpha * 0 + (1 - alpha) * 1. */
-static inline float focal_target0(float x, float at, float gamma) {
-    float e = lak_exp_ftz(-fabsf(x));
-    /* sigmoid(x) = 1 / (1 + exp(-x)); for x < 0 the same value as e / (1 + e). */
-    float p = x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
-    float ce = x - log_sigmoid_from(x, e);
-    float pt = (1.0f - p);
-    float loss = ce * power(1.0f - pt, gamma);
-    return at * loss;
-}
-
-float lak_focal_loss_target0(float x, float alpha, float gamma) {
-    return focal_target0(x, (float)(1.0 - (double)alpha), gamma);
-}
-
-/* Target 1: ce = 0 * x - log_sigmoid(x); p_t = p; alpha_t = alpha. */
-float lak_focal_loss_target1(float x, float alpha, float gamma) {
-    float e = lak_exp_ftz(-fabsf(x));
-    float p = x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
-    float ce = 0.0f * x - log_sigmoid_from(x, e);
-    float loss = ce * power(1.0f - p, gamma);
-    return alpha * loss;
-}
-
-LAK_CLONES
-void lak_focal_background_sum(const float *logits, int64_t n, int64_t classes,
-                             float alpha, float gamma, float *out) {
-    float at = (float)(1.0 - (double)alpha);
-    float buffer[256];
-    for (int64_t i = 0; i < n; i++) {
-        const float *x = logits + i * classes;
-        float s = 0.0f;
-        for (int64_t k0 = 0; k0 < classes; k0 += 256) {
-            int64_t len = classes - k0 < 256 ? classes - k0 : 256;
-            if (gamma == 2.0f) {
-                for (int64_t k = 0; k < len; k++) buffer[k] = focal_target0(x[k0 + k], at, 2.0f);
-            } else {
-                for (int64_t k = 0; k < len; k++) buffer[k] = focal_target0(x[k0 + k], at, gamma);
-            }
-            for (int64_t k = 0; k < len; k++) s += buffer[k];
-        }
-        out[i] = s;
-    }
 }

@@ -1,3 +1,5 @@
+import _LabelAssignKernels
+
 /// How a prior is tested against a scene's ignore regions (`gt_ignore`, e.g. crowd boxes).
 public enum IgnoreRule: Sendable, Equatable {
     /// The prior point `(cx, cy)` lies strictly inside an ignore box (`x1 < cx < x2`, `y1 < cy < y2`).
@@ -33,16 +35,14 @@ public enum IgnoreRegions {
         case let .anchorIoF(scale, threshold):
             if !(threshold > 0) { return out }
             let anchors = PriorGrid.anchorBoxes(priors: p, scale: scale)
-            for i in 0..<n {
-                let ax1 = anchors[4 * i], ay1 = anchors[4 * i + 1], ax2 = anchors[4 * i + 2], ay2 = anchors[4 * i + 3]
-                let area = max((ax2 - ax1) * (ay2 - ay1), 1e-6 as Float)
-                var best: Float = -.infinity
-                for j in 0..<k {
-                    let w = max(min(ax2, ig[4 * j + 2]) - max(ax1, ig[4 * j]), 0)
-                    let h = max(min(ay2, ig[4 * j + 3]) - max(ay1, ig[4 * j + 1]), 0)
-                    best = max(best, (w * h) / area)
+            anchors.withUnsafeBufferPointer { a in
+                ig.withUnsafeBufferPointer { ig in
+                    for i in 0..<n {
+                        var best: Float = -.infinity
+                        for j in 0..<k { best = max(best, lak_iof_mmdet(a.baseAddress! + 4 * i, ig.baseAddress! + 4 * j)) }
+                        out[i] = best > threshold
+                    }
                 }
-                out[i] = best > threshold
             }
         }
         return out

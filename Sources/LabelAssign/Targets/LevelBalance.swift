@@ -138,7 +138,7 @@ public struct ProgressiveFocalLoss: Sendable {
                 // Statistic: mean of −ln σ(x) over positive entries with a positive value.
                 var sum = 0.0, count = 0
                 for i in r where Int(labels[i]) < c {
-                    let v = -logf(LossMath.sigmoid(x[i * c + Int(labels[i])])) * w[i]
+                    let v = -logf(torchSigmoid(x[i * c + Int(labels[i])])) * w[i]
                     if v > 0 { sum += Double(v); count += 1 }
                 }
                 let used = count == 0
@@ -150,7 +150,7 @@ public struct ProgressiveFocalLoss: Sendable {
                     let label = Int(labels[i])
                     var rowLoss: Float = 0
                     for k in 0..<c {
-                        let p = LossMath.sigmoid(x[i * c + k])
+                        let p = torchSigmoid(x[i * c + k])
                         if k == label {
                             rowLoss += -alpha * powf(1 - p, gamma) * logf(max(p, .leastNormalMagnitude))
                         } else {

@@ -16,13 +16,9 @@ import Foundation
 // Non-finite inputs are rejected with a typed error naming the field and index, so no
 // loss returns NaN.
 
-/// Scalar float32 helpers shared by the losses and targets (PyTorch operation order).
+/// The vectorised σ / ln σ pass shared by the losses (scalar σ and `torch.pow` are `torchSigmoid`
+/// and `torchPow`, `Exactness/TorchMath.swift`).
 package enum LossMath {
-    /// σ(x) = 1 / (1 + e^{−x}) (PyTorch `sigmoid`; e^{−x} = ∞ gives 0, not NaN).
-    @inline(__always) package static func sigmoid(_ x: Float) -> Float {
-        1 / (1 + expf(-x))
-    }
-
     /// σ(x) and ln σ(x) of every logit, by the vectorised C kernel (about 1 ulp). The kernel also
     /// scans for NaN / ±∞; one is reported as a typed error naming `field` and its row.
     static func sigmoidTerms(_ logits: [Float], field: String = "logits", width: Int = 1) throws -> (p: [Float], logSigmoid: [Float]) {
@@ -43,15 +39,6 @@ package enum LossMath {
         return (p, ls)
     }
 
-    /// `base^exponent` as `torch.pow(tensor, scalar)` computes it (0.5 → sqrt, 1, 2, 3 → products).
-    @inline(__always) package static func torchPow(_ base: Float, _ exponent: Float) -> Float {
-        if exponent == 2 { return base * base }
-        if exponent == 1 { return base }
-        if exponent == 0.5 { return base.squareRoot() }
-        if exponent == 3 { return base * base * base }
-        if exponent == 0 { return 1 }
-        return powf(base, exponent)
-    }
 }
 
 /// The IoU-family regression losses.
@@ -210,7 +197,7 @@ public enum Losses {
     @inline(__always) static func focalElement(_ x: Float, _ t: Float, p: Float, logSigmoid: Float, alpha: Float, gamma: Float) -> Float {
         let ce = (1 - t) * x - logSigmoid
         let pt = p * t + (1 - p) * (1 - t)
-        var loss = ce * LossMath.torchPow(1 - pt, gamma)
+        var loss = ce * torchPow(1 - pt, Double(gamma))
         if alpha >= 0 { loss = (alpha * t + (1 - alpha) * (1 - t)) * loss }
         return loss
     }
@@ -260,14 +247,20 @@ public enum Losses {
         try requireNonNegative(beta, name: "beta")
         let positive = { (i: Int, x: Float, p: Float, l: Float) -> Float in
             let y = scores[i]
-            return ((1 - y) * x - l) * LossMath.torchPow(abs(y - p), beta)
+            return ((1 - y) * x - l) * torchPow(abs(y - p), Double(beta))
         }
         if beta == 2 {
             return try labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
-                                negative: { x, p, l in (x - l) * (p * p) }, positive: positive)
+                                negative: { x, p, l in qualityFocalNegative(x, p: p, logSigmoid: l, beta: 2) }, positive: positive)
         }
         return try labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
-                            negative: { x, p, l in (x - l) * LossMath.torchPow(p, beta) }, positive: positive)
+                            negative: { x, p, l in qualityFocalNegative(x, p: p, logSigmoid: l, beta: beta) }, positive: positive)
+    }
+
+    /// One negative entry of mmdet `quality_focal_loss`: `BCEWithLogits(x, 0) · σ(x)^β`
+    /// = `(x − ln σ(x)) · p^β` (`torchPow`). A constant `beta` of 2 compiles to `p · p`.
+    @inline(__always) package static func qualityFocalNegative(_ x: Float, p: Float, logSigmoid: Float, beta: Float) -> Float {
+        (x - logSigmoid) * torchPow(p, Double(beta))
     }
 
     /// Per-prior quality focal loss on probabilities, mmdet `quality_focal_loss_with_prob`
@@ -291,9 +284,9 @@ public enum Losses {
                 let p = probabilities[i * c + k]
                 if k == label {
                     let y = scores[i]
-                    s += bceProbability(p, y) * LossMath.torchPow(abs(y - p), beta)
+                    s += bceProbability(p, y) * torchPow(abs(y - p), Double(beta))
                 } else {
-                    s += bceProbability(p, 0) * LossMath.torchPow(p, beta)
+                    s += bceProbability(p, 0) * torchPow(p, Double(beta))
                 }
             }
             out[i] = s
@@ -308,7 +301,7 @@ public enum Losses {
     @inline(__always) static func varifocalElement(_ x: Float, _ q: Float, p: Float, logSigmoid: Float, alpha: Float, gamma: Float,
                                                    iouWeighted: Bool) -> Float {
         let weight: Float
-        if q > 0 { weight = iouWeighted ? q : 1 } else { weight = alpha * LossMath.torchPow(abs(p - q), gamma) }
+        if q > 0 { weight = iouWeighted ? q : 1 } else { weight = alpha * torchPow(abs(p - q), Double(gamma)) }
         return ((1 - q) * x - logSigmoid) * weight
     }
 
@@ -337,14 +330,15 @@ public enum Losses {
                                 negative: { x, p, l in (x - l) * (alpha * (p * p)) }, positive: positive)
         }
         return try labelRowSums(logits: logits, labels: labels, numClasses: numClasses,
-                            negative: { x, p, l in (x - l) * (alpha * LossMath.torchPow(p, gamma)) }, positive: positive)
+                            negative: { x, p, l in (x - l) * (alpha * torchPow(p, Double(gamma))) }, positive: positive)
     }
 
     // MARK: - Box losses
 
     /// Element-wise IoU-family box loss between predicted and target boxes (`x1,y1,x2,y2` rows):
     /// `1 − IoU | 1 − GIoU | 1 − DIoU | 1 − CIoU` through `alignedOverlap` in `convention`
-    /// (default ultralytics/yolov5 `bbox_iou`, eps 1e-7), or `−ln(max(IoU, eps))` for `.logIoU`
+    /// (default ultralytics 8.4 `bbox_iou`, eps 1e-7, as its `BboxLoss`; `.yolov5` for YOLOv5's
+    /// `lbox`), or `−ln(max(IoU, eps))` for `.logIoU`
     /// (mmdet `IoULoss(linear=False)` clamps at 1e-6; pass `convention: .mmdet` for its IoU).
     public static func box(predicted: [Float], targets: [Float], kind: BoxLossKind,
                            convention: OverlapConvention = .ultralytics, eps: Float = 1e-6) throws -> [Float] {

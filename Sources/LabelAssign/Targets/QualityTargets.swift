@@ -4,11 +4,7 @@
 // −2 ignored) and the scene it was made on. Priors that are not positive get target 0;
 // ignored priors also get label weight 0 (`TrainingLabels.weights`).
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import _LabelAssignKernels
 
 /// Per-prior class labels in the mmdet convention: the object's class for positives,
 /// `numClasses` for background and ignored priors, with weight 0 for ignored priors.
@@ -156,8 +152,8 @@ public struct TaskAlignedTargets: Sendable {
         /// mmdet TOOD: α 1, β 6, plain IoU (eps 1e-6), `T / (max T + 1e-7) · max IoU` (`10e-8` in tood_head).
         public static let tood = Configuration(alpha: 1, beta: 6, overlap: .iou, convention: .mmdet,
                                                clampOverlapAtZero: false, eps: 1e-7, multiplyFirst: false)
-        /// ultralytics 8.4 as `v8DetectionLoss` trains it: α 0.5, β 6, CIoU(gt, pred) clamped ≥ 0,
-        /// `(T · max o) / (max T + 1e-9)`.
+        /// ultralytics 8.4 as `v8DetectionLoss` trains it: α 0.5, β 6, CIoU(gt, pred) clamped ≥ 0
+        /// (8.4 `bbox_iou`, the CIoU of `TaskAlignedAssigner(.tal)`), `(T · max o) / (max T + 1e-9)`.
         public static let ultralytics = Configuration(alpha: 0.5, beta: 6, overlap: .ciou, convention: .ultralytics,
                                                       clampOverlapAtZero: true, eps: 1e-9, multiplyFirst: true)
 
@@ -199,8 +195,8 @@ public struct TaskAlignedTargets: Sendable {
             if cfg.clampOverlapAtZero { overlaps[i] = max(overlaps[i], 0) }
             let logit = scene.clsLogits[i * c + Int(scene.gtLabels[Int(a)])]
             guard logit.isFinite else { throw LabelAssignError.invalidValue(field: "cls_logits", index: i, reason: "\(logit) is not finite") }
-            let s = LossMath.sigmoid(logit)
-            metrics[i] = LossMath.torchPow(s, cfg.alpha) * LossMath.torchPow(overlaps[i], cfg.beta)
+            let s = torchSigmoid(logit)
+            metrics[i] = torchPow(s, Double(cfg.alpha)) * torchPow(overlaps[i], Double(cfg.beta))
         }
         let targets = try Self.normalise(assignedGT: assignment.assignedGT, metrics: metrics, overlaps: overlaps,
                                          gtCount: scene.gtCount, eps: cfg.eps, multiplyFirst: cfg.multiplyFirst)
@@ -217,12 +213,29 @@ public struct TaskAlignedTargets: Sendable {
         guard metrics.count == n else { throw LabelAssignError.shapeMismatch(field: "metrics", expected: n, actual: metrics.count) }
         guard overlaps.count == n else { throw LabelAssignError.shapeMismatch(field: "overlaps", expected: n, actual: overlaps.count) }
         guard eps.isFinite, eps > 0 else { throw LabelAssignError.invalidParameter(name: "eps", reason: "must be > 0, got \(eps)") }
-        var maxMetric = [Float](repeating: 0, count: gtCount), maxOverlap = [Float](repeating: 0, count: gtCount)
         for i in 0..<n where assignedGT[i] >= 0 {
             let g = Int(assignedGT[i])
             guard g < gtCount else { throw LabelAssignError.invalidValue(field: "assigned_gt", index: i, reason: "\(g) >= object count \(gtCount)") }
             guard metrics[i].isFinite, metrics[i] >= 0 else { throw LabelAssignError.invalidValue(field: "metrics", index: i, reason: "\(metrics[i]) must be finite and >= 0") }
             guard overlaps[i].isFinite else { throw LabelAssignError.invalidValue(field: "overlaps", index: i, reason: "\(overlaps[i]) is not finite") }
+        }
+        return normalised(assignedGT: assignedGT, metrics: metrics, overlaps: overlaps, gtCount: gtCount,
+                          eps: eps, multiplyFirst: multiplyFirst)
+    }
+
+    /// `normalise` on checked inputs (objects in `[0, gtCount)`, metrics finite and >= 0, overlaps
+    /// finite): the one definition of the task-aligned normalisation, also run by
+    /// `TaskAlignedAssigner` for its `target_scores`. Per object g, the maxima over its positives
+    /// `max T` and `max o` (from 0), then for each positive n either
+    /// `(T_n · max o) / (max T + eps)` (`multiplyFirst`, ultralytics 8.4 `get_targets`:
+    /// `align_metric * pos_overlaps / (pos_align_metrics + eps)`) or
+    /// `T_n / (max T + eps) · max o` (mmdet TOOD); 0 for the other priors.
+    package static func normalised(assignedGT: [Int32], metrics: [Float], overlaps: [Float], gtCount: Int,
+                                   eps: Float, multiplyFirst: Bool) -> [Float] {
+        let n = assignedGT.count
+        var maxMetric = [Float](repeating: 0, count: gtCount), maxOverlap = [Float](repeating: 0, count: gtCount)
+        for i in 0..<n where assignedGT[i] >= 0 {
+            let g = Int(assignedGT[i])
             maxMetric[g] = max(maxMetric[g], metrics[i])
             maxOverlap[g] = max(maxOverlap[g], overlaps[i])
         }
@@ -281,14 +294,15 @@ public struct YOLOv5Objectness: Sendable {
         return Array(five.prefix(levels))
     }
 
-    /// Objectness target per prior: `max(CIoU(pred_i, gt), 0)` for positives (ultralytics/yolov5
-    /// `bbox_iou` on the scene's xyxy pixel boxes; YOLOv5 itself works on xywh grid units, which
-    /// changes only the 1e-7 eps placement), blended with gr; 0 for background and ignored priors.
+    /// Objectness target per prior: `max(CIoU(pred_i, gt), 0)` for positives (yolov5 7.0
+    /// `bbox_iou` on the scene's xyxy pixel boxes, `OverlapConvention.yolov5`; YOLOv5 itself works
+    /// on xywh grid units, which changes only the rounding of the corners and the unit the 1e-7
+    /// eps is added in), blended with gr; 0 for background and ignored priors.
     public func targets(_ assignment: Assignment, scene: Scene) throws -> [Float] {
         let gr = configuration.gr
         try Self.checkGR(gr)
         try TrainingTargets.check(assignment.assignedGT, scene)
-        var t = TrainingTargets.positiveOverlaps(assignment.assignedGT, scene: scene, kind: .ciou, convention: .ultralytics)
+        var t = TrainingTargets.positiveOverlaps(assignment.assignedGT, scene: scene, kind: .ciou, convention: .yolov5)
         for (i, a) in assignment.assignedGT.enumerated() where a >= 0 {
             guard !t[i].isNaN else { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: i, reason: "CIoU with object \(a) is not a number") }
             t[i] = Self.blend(ciou: t[i], gr: gr)
@@ -314,8 +328,9 @@ public struct YOLOv5Objectness: Sendable {
         return gr < 1 ? (1 - gr) + gr * iou : iou
     }
 
-    /// Element-wise CIoU of `xywh` boxes (stride 4, centre format) in the yolov5 `bbox_iou(..., CIoU=True)`
-    /// xywh convention (eps 1e-7; no eps on w or h). Heights must be positive and widths non-negative.
+    /// Element-wise CIoU of `xywh` boxes (stride 4, centre format): yolov5 7.0
+    /// `bbox_iou(box1, box2, CIoU=True)` in its xywh form (`lak_ciou_yolov5_xywh`: eps 1e-7, no eps
+    /// on w or h, α = v / (v − iou + (1 + eps))). Heights must be positive and widths non-negative.
     public static func ciou(_ boxes1: [Float], _ boxes2: [Float]) throws -> [Float] {
         guard boxes1.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "boxes1", index: nil, reason: "rows must have 4 values") }
         guard boxes1.count == boxes2.count else {
@@ -329,31 +344,11 @@ public struct YOLOv5Objectness: Sendable {
                 }
             }
         }
-        let eps: Float = 1e-7
-        let fourOverPi2: Float = 0.40528473456935108
-        var out = [Float](repeating: 0, count: boxes1.count / 4)
-        for i in 0..<out.count {
-            let x1 = boxes1[4 * i], y1 = boxes1[4 * i + 1], w1 = boxes1[4 * i + 2], h1 = boxes1[4 * i + 3]
-            let x2 = boxes2[4 * i], y2 = boxes2[4 * i + 1], w2 = boxes2[4 * i + 2], h2 = boxes2[4 * i + 3]
-            let w1h = w1 / 2, h1h = h1 / 2, w2h = w2 / 2, h2h = h2 / 2
-            let b1x1 = x1 - w1h, b1x2 = x1 + w1h, b1y1 = y1 - h1h, b1y2 = y1 + h1h
-            let b2x1 = x2 - w2h, b2x2 = x2 + w2h, b2y1 = y2 - h2h, b2y2 = y2 + h2h
-            let iw = Swift.max(Swift.min(b1x2, b2x2) - Swift.max(b1x1, b2x1), 0)
-            let ih = Swift.max(Swift.min(b1y2, b2y2) - Swift.max(b1y1, b2y1), 0)
-            let inter = iw * ih
-            let union = w1 * h1 + w2 * h2 - inter + eps
-            let iou = inter / union
-            let cw = Swift.max(b1x2, b2x2) - Swift.min(b1x1, b2x1)
-            let ch = Swift.max(b1y2, b2y2) - Swift.min(b1y1, b2y1)
-            let c2 = cw * cw + ch * ch + eps
-            let dx = b2x1 + b2x2 - b1x1 - b1x2, dy = b2y1 + b2y2 - b1y1 - b1y2
-            let rho2 = (dx * dx + dy * dy) / 4
-            let d = atanf(w2 / h2) - atanf(w1 / h1)
-            let v = fourOverPi2 * (d * d)
-            let alpha = v / (v - iou + (1 + eps))
-            out[i] = iou - (rho2 / c2 + v * alpha)
+        return boxes1.withUnsafeBufferPointer { p in
+            boxes2.withUnsafeBufferPointer { q in
+                (0..<(p.count / 4)).map { i in lak_ciou_yolov5_xywh(p.baseAddress! + 4 * i, q.baseAddress! + 4 * i) }
+            }
         }
-        return out
     }
 
     /// The balanced objectness loss of one image: per level, the mean of

@@ -97,7 +97,7 @@ int32_t la_assign_json(const char *assigner, const char *scene_json, char **resu
 /**
  * Pairwise overlaps: out[i * n2 + j] for boxes1[n1 * 4], boxes2[n2 * 4].
  * kind: "iou", "giou", "diou", "ciou", "iof"; convention: "torchvision", "mmdet",
- * "yolox", "ultralytics".
+ * "yolox", "ultralytics" (ultralytics 8.4 bbox_iou), "yolov5" (yolov5 7.0 bbox_iou).
  *
  * `out` must not be NULL; a box pointer may be NULL only when its count is 0. n1, n2 >= 0 and
  * n1 * 4, n2 * 4, n1 * n2 must not overflow (LA_ERROR_ARGUMENT); the n1 * n2 matrix must fit

@@ -13,13 +13,15 @@ struct IoUCommand: ParsableCommand {
     @Argument(help: "JSON file with an array of boxes.") var boxes1: String
     @Argument(help: "JSON file with an array of boxes.") var boxes2: String
     @Option(help: "iou, giou, diou, ciou or iof.") var kind: String = "iou"
-    @Option(help: "torchvision, mmdet, yolox or ultralytics.") var convention: String = "torchvision"
+    @Option(help: "torchvision, mmdet, yolox, ultralytics (8.4) or yolov5 (7.0).") var convention: String = "torchvision"
 
     func run() throws {
-        let kinds: [String: OverlapKind] = ["iou": .iou, "giou": .giou, "diou": .diou, "ciou": .ciou, "iof": .iof]
-        let conventions: [String: OverlapConvention] = ["torchvision": .torchvision, "mmdet": .mmdet, "yolox": .yolox, "ultralytics": .ultralytics]
-        guard let k = kinds[kind] else { throw ValidationError("unknown --kind \(kind); known: iou, giou, diou, ciou, iof") }
-        guard let c = conventions[convention] else { throw ValidationError("unknown --convention \(convention); known: torchvision, mmdet, yolox, ultralytics") }
+        guard let k = OverlapKind(name: kind) else {
+            throw ValidationError("unknown --kind \(kind); known: \(OverlapKind.allCases.map(\.name).joined(separator: ", "))")
+        }
+        guard let c = OverlapConvention(name: convention) else {
+            throw ValidationError("unknown --convention \(convention); known: \(OverlapConvention.allCases.map(\.name).joined(separator: ", "))")
+        }
         let a = try Self.readBoxFile(boxes1), b = try Self.readBoxFile(boxes2)
         try Self.checkMatrix(a.count / 4, b.count / 4)
         let m = try pairwiseOverlap(a, b, kind: k, convention: c)

@@ -23,8 +23,8 @@ int64_t lak_scan_intersecting(const float *x1, const float *y1, const float *x2,
 
 /**
  * As lak_scan_intersecting, and also writes out_iou[k] = mmdet bbox_overlaps IoU of box
- * out_index[k] (first box) with (bx1, by1, bx2, by2) (second box), in mmdet's float32 order:
- * overlap / max(area1 + area2 - overlap, 1e-6).
+ * out_index[k] (first box) with (bx1, by1, bx2, by2) (second box): lak_iou_mmdet_coords
+ * (lak_pair_geometry.h).
  */
 int64_t lak_scan_mmdet_iou(const float *x1, const float *y1, const float *x2, const float *y2, int64_t n,
                           float bx1, float by1, float bx2, float by2, int32_t *out_index, float *out_iou);

@@ -27,8 +27,8 @@ int lak_priors_form_grid(const float *p, int64_t columns, int64_t rows, float s)
  * a grid level (priors level_start + row · level_columns + column) at columns c0 ..< c0 + ncols
  * and at the rows row_index[0 ..< nrows]. Per column k: the object/anchor overlap along x
  * col_overlap[k] and the anchor width col_side[k]; per row r likewise along y. IoU =
- * overlap / max(gt_area + anchor_area - overlap, 1e-6) with overlap = col_overlap · row_overlap
- * and anchor_area = col_side · row_side, in that float32 order.
+ * lak_iou_mmdet_parts(overlap, gt_area, anchor_area) (lak_pair_geometry.h) with
+ * overlap = col_overlap · row_overlap and anchor_area = col_side · row_side.
  *
  * Priors flagged in `ignored` (may be NULL) are skipped and counted in *ignored_count. For the
  * others, in increasing prior order: if IoU > max_iou[i] then max_iou[i] = IoU and

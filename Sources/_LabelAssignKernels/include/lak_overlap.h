@@ -2,9 +2,9 @@
  * Batched box-geometry kernels for label assignment.
  *
  * Boxes are float32 `x1, y1, x2, y2` rows stored contiguously (stride 4).
- * Every kernel reproduces one reference convention operation for operation
- * (same float32 operations in the same order), so results match the
- * reference implementations to the last bit in the common cases.
+ * Every (convention, kind) is one pair formula of lak_pair_geometry.h, which
+ * reproduces its reference operation for operation (same float32 operations in
+ * the same order); the kernels only loop over the pairs.
  */
 #ifndef LABELASSIGN_ASSIGN_KERNELS_H
 #define LABELASSIGN_ASSIGN_KERNELS_H
@@ -33,9 +33,14 @@ typedef enum {
     LAK_CONV_MMDET = 1,
     /** YOLOX bboxes_iou (xyxy): strict overlap test, no eps (IoU only). */
     LAK_CONV_YOLOX = 2,
-    /** ultralytics/yolov5 bbox_iou (xyxy): h + 1e-7, union + 1e-7, eps 1e-7 everywhere. */
+    /** ultralytics 8.4 bbox_iou (xyxy): h + 1e-7, union + 1e-7, CIoU alpha v / (1 - iou + v + eps). */
     LAK_CONV_ULTRALYTICS = 3,
+    /** yolov5 7.0 bbox_iou (xyxy): h clamped at 1e-7, union + 1e-7, CIoU alpha v / (v - iou + (1 + eps)). */
+    LAK_CONV_YOLOV5 = 4,
 } lak_convention;
+
+/** 1 when the kernels implement `kind` under `convention`, else 0. */
+int lak_overlap_supported(int kind, int convention);
 
 /**
  * Pairwise overlaps: out[i * n2 + j] = overlap(boxes1[i], boxes2[j]).

@@ -1,5 +1,5 @@
 /*
- * Kernels for entropic optimal transport and OTA's cost terms.
+ * Kernels for entropic optimal transport (OTA's Sinkhorn; its focal cost terms are in lak_losses.h).
  *
  * The fixed-iteration log-domain Sinkhorn reproduces Megvii OTA's solver in
  * float32: potentials u, v start at 1, v is updated first, and
@@ -52,17 +52,6 @@ int lak_sinkhorn_fixed_sparse(int64_t rows, int64_t cols,
                               const int64_t *col_start, const int64_t *col_entry, const int32_t *entry_row,
                               const float *left_out_floor, const float *mu, const float *nu, float eps, int32_t iterations,
                               float *u, float *v, float *plan, float *scratch);
-
-/**
- * Per-prior sum over classes of the sigmoid focal loss against an all-zero target
- * (cvpods sigmoid_focal_loss with alpha, gamma): out[i] = sum_k FL(logits[i*classes + k], 0).
- */
-void lak_focal_background_sum(const float *logits, int64_t n, int64_t classes,
-                             float alpha, float gamma, float *out);
-
-/** Sigmoid focal loss of one logit against target 0 (t0) or 1 (t1). */
-float lak_focal_loss_target0(float x, float alpha, float gamma);
-float lak_focal_loss_target1(float x, float alpha, float gamma);
 
 #ifdef __cplusplus
 }

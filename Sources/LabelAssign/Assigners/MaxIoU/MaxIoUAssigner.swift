@@ -261,13 +261,7 @@ private struct ObjectScan {
         let halfX = prior[2] * scale / 2, halfY = prior[3] * scale / 2
         let ax1 = prior[0] - halfX, ay1 = prior[1] - halfY, ax2 = prior[0] + halfX, ay2 = prior[1] + halfY
         guard min(ax2, b[2]) - max(ax1, b[0]) > 0, min(ay2, b[3]) - max(ay1, b[1]) > 0 else { return nil }
-        // TaskAlignedAssigner.mmdetIoU(b, anchor).
-        let area1 = (b[2] - b[0]) * (b[3] - b[1])
-        let area2 = (ax2 - ax1) * (ay2 - ay1)
-        let w = max(min(b[2], ax2) - max(b[0], ax1), 0)
-        let h = max(min(b[3], ay2) - max(b[1], ay1), 0)
-        let overlap = w * h
-        return overlap / max(area1 + area2 - overlap, 1e-6)
+        return lak_iou_mmdet_coords(b[0], b[1], b[2], b[3], ax1, ay1, ax2, ay2)
     }
 
     /// First index in `0..<count` where `pred` holds, `pred` being false then true.
@@ -330,7 +324,7 @@ private struct ObjectScan {
                     let ax1 = cx1[c], ax2 = cx2[c]
                     guard min(ax2, bx2) - max(ax1, bx1) > 0 else { continue }
                     colIndex[cols] = Int32(c)
-                    colOverlap[cols] = max(min(bx2, ax2) - max(bx1, ax1), 0)
+                    colOverlap[cols] = lak_overlap_1d(bx1, bx2, ax1, ax2)
                     colSide[cols] = ax2 - ax1
                     cols += 1
                 }
@@ -340,7 +334,7 @@ private struct ObjectScan {
                     let ay1 = ry1[r], ay2 = ry2[r]
                     guard min(ay2, by2) - max(ay1, by1) > 0 else { continue }
                     rowIndex[rows] = Int32(r)
-                    rowOverlap[rows] = max(min(by2, ay2) - max(by1, ay1), 0)
+                    rowOverlap[rows] = lak_overlap_1d(by1, by2, ay1, ay2)
                     rowSide[rows] = ay2 - ay1
                     rows += 1
                 }

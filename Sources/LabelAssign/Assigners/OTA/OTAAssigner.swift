@@ -107,21 +107,14 @@ public struct OTAAssigner: Assigner {
         return min(min(px - lx, py - ly), min(hx - px, hy - py)) > 0
     }
 
-    /// IoU of the predicted box and the object box, both as ltrb distances from the point (§C6 K-O).
+    /// IoU of the predicted box and the object box, both as ltrb distances from the point (§C6 K-O,
+    /// `lak_iou_ota_ltrb`).
     @inline(__always)
     static func iou(_ o: ObjectGeometry, _ px: Float, _ py: Float, _ pb: UnsafeBufferPointer<Float>, _ j: Int) -> Float {
         let d0 = px - o.x1, d1 = py - o.y1, d2 = o.x2 - px, d3 = o.y2 - py
         let p0 = px - pb[4 * j], p1 = py - pb[4 * j + 1], p2 = pb[4 * j + 2] - px, p3 = pb[4 * j + 3] - py
-        let ia = clampLow(p2 - (-p0)) * clampLow(p3 - (-p1))
-        let ta = clampLow(d2 - (-d0)) * clampLow(d3 - (-d1))
-        let wi = clampLow(min(p2, d2) - max(-p0, -d0))
-        let hi = clampLow(min(p3, d3) - max(-p1, -d1))
-        let inter = wi * hi
-        let union = (ta + ia) - inter
-        return inter / (union < Float.ulpOfOne ? Float.ulpOfOne : union)
+        return lak_iou_ota_ltrb(p0, p1, p2, p3, d0, d1, d2, d3)
     }
-
-    @inline(__always) static func clampLow(_ x: Float) -> Float { x < 0 ? 0 : x }
 
     /// cls + w·(−ln max(IoU, ε32)) + penalty·(1 − valid), in the reference's order.
     @inline(__always)

@@ -1,5 +1,4 @@
 import _LabelAssignKernels
-import Foundation
 
 /// Task-aligned assignment (TOOD): alignment metric `T = score^α · overlap^β` between every
 /// object and prior, the top-k priors by `T` per object, restricted to priors whose centre lies
@@ -7,8 +6,9 @@ import Foundation
 ///
 /// - `.ultralytics` (preset `tal`): ultralytics 8.4.190 `TaskAlignedAssigner` as
 ///   `v8DetectionLoss` calls it (ASSIGNERS.md §4b). Scores `sigmoid(cls)`, overlap = CIoU
-///   (ultralytics `bbox_iou`, xyxy, `h + eps`) clamped at 0, prior points `(cx, cy)`. Object sides
-///   below `stride_val` are enlarged to it about the centre for the in-object test only.
+///   (ultralytics 8.4 `bbox_iou`, xyxy, `h + eps`: `lak_ciou_ultralytics8`) clamped at 0, prior
+///   points `(cx, cy)`. Object sides below `stride_val` are enlarged to it about the centre for
+///   the in-object test only.
 ///   The top-k runs over all priors, so a zero-metric prior inside the object that the top-k
 ///   picks is positive; a prior claimed by several objects goes to the argmax of the overlap over
 ///   all objects (row 0 when all are 0); `topk2` keeps only the `topk2` best per object afterwards.
@@ -20,9 +20,13 @@ import Foundation
 ///   conflicts go to the largest IoU among the positive objects. Output `assign_metrics`: `T` of
 ///   the assigned pair, 0 elsewhere.
 ///
+/// Stages, named as in the references: `TaskAlignedAssigner+Ultralytics.swift` (`tal.py`) and
+/// `TaskAlignedAssigner+MMDet.swift` (`task_aligned_assigner.py`).
+///
 /// Work is restricted to pairs that can be non-zero: ultralytics computes overlaps only for
 /// priors inside the (enlarged) object, mmdet only for predictions that intersect the object.
-/// The top-k selection reproduces PyTorch's CPU tie order (see `TorchCPU.topkLargest`).
+/// The top-k selection reproduces PyTorch's CPU tie order where it runs a heap selection
+/// (`64·topk <= N`); on smaller scenes the lower index wins among equal metrics (`TorchTopK`).
 ///
 /// Ignore regions (`gt_ignore`): neither reference uses them; after assignment, background
 /// priors marked by `ignoreRule` become `-2` and positives are left unchanged.
@@ -119,282 +123,14 @@ public struct TaskAlignedAssigner: Assigner {
         }
     }
 
-    // MARK: - ultralytics
-
-    /// ultralytics `bbox_iou(box1, box2, xywh=False, CIoU=True)` in its float32 operation order.
-    @inline(__always) static func ultralyticsCIoU(_ b1: UnsafePointer<Float>, _ b2: UnsafePointer<Float>) -> Float {
-        let eps: Float = 1e-7
-        let w1 = b1[2] - b1[0], h1 = b1[3] - b1[1] + eps
-        let w2 = b2[2] - b2[0], h2 = b2[3] - b2[1] + eps
-        let iw = max(min(b1[2], b2[2]) - max(b1[0], b2[0]), 0)
-        let ih = max(min(b1[3], b2[3]) - max(b1[1], b2[1]), 0)
-        let inter = iw * ih
-        let union = w1 * h1 + w2 * h2 - inter + eps
-        let iou = inter / union
-        let cw = max(b1[2], b2[2]) - min(b1[0], b2[0])
-        let ch = max(b1[3], b2[3]) - min(b1[1], b2[1])
-        let c2 = cw * cw + ch * ch + eps
-        let sx = b2[0] + b2[2] - b1[0] - b1[2]
-        let sy = b2[1] + b2[3] - b1[1] - b1[3]
-        let rho2 = (sx * sx + sy * sy) / 4
-        let d = Foundation.atan(w2 / h2) - Foundation.atan(w1 / h1)
-        let v = Float(4 / (Double.pi * Double.pi)) * (d * d)
-        let a = v / (1 - iou + v + eps)
-        return iou - (rho2 / c2 + v * a)
-    }
-
-    private func assignUltralytics(_ prepared: PreparedScene) -> Assignment {
-        let s = prepared.scene, cfg = configuration
-        let n = s.priorCount, g = s.gtCount, nc = s.numClasses
-        if g == 0 {
-            return Assignment(assignedGT: [Int32](repeating: -1, count: n),
-                              quality: QualityTarget(.targetScores, [Float](repeating: 0, count: n)))
-        }
-        let grid = prepared.grid
-        let strideVal = cfg.minCandidateSide ?? Float(s.strides.count > 1 ? s.strides[1] : s.strides[0])
-        let margin = cfg.inBoxMargin
-
-        // Candidate pairs (object m, prior inside its enlarged box), grouped by object, priors increasing.
-        var pairStart = [Int](repeating: 0, count: g + 1)
-        var pairPrior: [Int32] = []
-        pairPrior.reserveCapacity(64 * g)
-        s.priors.withUnsafeBufferPointer { p in
-            for m in 0..<g {
-                let x1 = s.gtBoxes[4 * m], y1 = s.gtBoxes[4 * m + 1], x2 = s.gtBoxes[4 * m + 2], y2 = s.gtBoxes[4 * m + 3]
-                // xyxy -> xywh, enlarge small sides, xywh -> xyxy (always round-tripped, as the reference does).
-                let cx = (x1 + x2) / 2, cy = (y1 + y2) / 2
-                var w = x2 - x1, h = y2 - y1
-                if w < strideVal { w = strideVal }
-                if h < strideVal { h = strideVal }
-                let hw = w / 2, hh = h / 2
-                let ex1 = cx - hw, ey1 = cy - hh, ex2 = cx + hw, ey2 = cy + hh
-                grid.select(into: &pairPrior,
-                            xTest: { i in p[4 * i] - ex1 > margin && ex2 - p[4 * i] > margin },
-                            yTest: { i in p[4 * i + 1] - ey1 > margin && ey2 - p[4 * i + 1] > margin })
-                pairStart[m + 1] = pairPrior.count
-            }
-        }
-        let pairCount = pairPrior.count
-        var pairOverlap = [Float](repeating: 0, count: pairCount)
-        var pairs = [TorchCPU.Element](repeating: TorchCPU.Element(value: 0, index: 0), count: pairCount)
-        s.gtBoxes.withUnsafeBufferPointer { gt in
-            s.predBoxes.withUnsafeBufferPointer { pred in
-                s.clsLogits.withUnsafeBufferPointer { cls in
-                    for m in 0..<g {
-                        let label = Int(s.gtLabels[m])
-                        for k in pairStart[m]..<pairStart[m + 1] {
-                            let a = Int(pairPrior[k])
-                            let ov = max(Self.ultralyticsCIoU(gt.baseAddress! + 4 * m, pred.baseAddress! + 4 * a), 0)
-                            let score = TorchCPU.sigmoid(cls[a * nc + label])
-                            pairOverlap[k] = ov
-                            pairs[k] = TorchCPU.Element(value: TorchCPU.pow(score, cfg.alpha) * TorchCPU.pow(ov, cfg.beta),
-                                                        index: Int32(a))
-                        }
-                    }
-                }
-            }
-        }
-
-        // Top-k over all priors per object; positives are the picks inside the object.
-        var count = [Int32](repeating: 0, count: n)
-        var owner = [Int32](repeating: -1, count: n)
-        var ownerPair = [Int32](repeating: -1, count: n)
-        var touched: [Int32] = []
-        pairs.withUnsafeBufferPointer { all in
-            for m in 0..<g {
-                let lo = pairStart[m], hi = pairStart[m + 1]
-                let picks = TorchCPU.topkLargest(k: cfg.topk, n: n, entries: UnsafeBufferPointer(rebasing: all[lo..<hi]))
-                for a in picks {
-                    guard let k = Self.find(a, in: pairPrior, lo, hi) else { continue }
-                    if count[Int(a)] == 0 { touched.append(a) }
-                    count[Int(a)] += 1
-                    owner[Int(a)] = Int32(m)
-                    ownerPair[Int(a)] = Int32(k)
-                }
-            }
-        }
-        // Conflicts: argmax over all objects of the overlap (objects without the pair count 0).
-        var conflicts = false
-        for a in touched where count[Int(a)] > 1 {
-            conflicts = true
-            owner[Int(a)] = 0
-            ownerPair[Int(a)] = -1
-        }
-        if conflicts {
-            var best = [Float](repeating: 0, count: n)
-            for m in 0..<g {
-                for k in pairStart[m]..<pairStart[m + 1] {
-                    let a = Int(pairPrior[k])
-                    guard count[a] > 1 else { continue }
-                    if m == 0 || pairOverlap[k] > best[a] {
-                        best[a] = pairOverlap[k]
-                        owner[a] = Int32(m)
-                        ownerPair[a] = Int32(k)
-                    }
-                }
-            }
-        }
-        touched.sort()
-        // Optional second top-k per object over its remaining positives.
-        if let k2 = cfg.topk2, k2 != cfg.topk {
-            var owned = [[TorchCPU.Element]](repeating: [], count: g)
-            for a in touched {
-                let k = ownerPair[Int(a)]
-                owned[Int(owner[Int(a)])].append(TorchCPU.Element(value: k >= 0 ? pairs[Int(k)].value : 0, index: a))
-            }
-            for m in 0..<g where !owned[m].isEmpty {
-                let keep = Set(owned[m].withUnsafeBufferPointer { TorchCPU.topkLargest(k: k2, n: n, entries: $0) })
-                for e in owned[m] where !keep.contains(e.index) { owner[Int(e.index)] = -1 }
-            }
-        }
-        // Normalised targets: per object, the maxima over its positives.
-        var maxAlign = [Float](repeating: 0, count: g)
-        var maxOverlap = [Float](repeating: 0, count: g)
-        for a in touched where owner[Int(a)] >= 0 {
-            let m = Int(owner[Int(a)]), k = Int(ownerPair[Int(a)])
-            if k >= 0 {
-                maxAlign[m] = max(maxAlign[m], pairs[k].value)
-                maxOverlap[m] = max(maxOverlap[m], pairOverlap[k])
-            }
-        }
-        var assigned = [Int32](repeating: -1, count: n)
-        var target = [Float](repeating: 0, count: n)
-        for a in touched where owner[Int(a)] >= 0 {
-            let m = Int(owner[Int(a)]), k = Int(ownerPair[Int(a)])
-            assigned[Int(a)] = Int32(m)
-            let align: Float = k >= 0 ? pairs[k].value : 0
-            target[Int(a)] = align * maxOverlap[m] / (maxAlign[m] + cfg.normalizationEps)
-        }
-        return Assignment(assignedGT: assigned, quality: QualityTarget(.targetScores, target))
-    }
-
     /// Position of `value` in the increasing slice `list[lo..<hi]`.
-    @inline(__always) static func find(_ value: Int32, in list: [Int32], _ lo: Int, _ hi: Int) -> Int? {
+    @inline(__always) static func find<List: RandomAccessCollection>(_ value: Int32, in list: List, _ lo: Int, _ hi: Int) -> Int?
+        where List.Element == Int32, List.Index == Int {
         var l = lo, h = hi
         while l < h {
             let mid = (l + h) >> 1
             if list[mid] < value { l = mid + 1 } else { h = mid }
         }
         return l < hi && list[l] == value ? l : nil
-    }
-
-    // MARK: - mmdet
-
-    /// mmdet `bbox_overlaps(mode='iou')` of one pair in its float32 operation order.
-    @inline(__always) static func mmdetIoU(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> Float {
-        let area1 = (a[2] - a[0]) * (a[3] - a[1])
-        let area2 = (b[2] - b[0]) * (b[3] - b[1])
-        let w = max(min(a[2], b[2]) - max(a[0], b[0]), 0)
-        let h = max(min(a[3], b[3]) - max(a[1], b[1]), 0)
-        let overlap = w * h
-        let union = max(area1 + area2 - overlap, 1e-6)
-        return overlap / union
-    }
-
-    private func assignMMDet(_ prepared: PreparedScene) -> Assignment {
-        let s = prepared.scene, cfg = configuration
-        let n = s.priorCount, g = s.gtCount, nc = s.numClasses
-        if g == 0 {
-            return Assignment(assignedGT: [Int32](repeating: -1, count: n),
-                              quality: QualityTarget(.assignMetrics, [Float](repeating: 0, count: n)))
-        }
-        let anchors = PriorGrid.anchorBoxes(priors: s.priors, scale: cfg.anchorScale)
-        var px1 = [Float](repeating: 0, count: n), py1 = px1, px2 = px1, py2 = px1
-        for i in 0..<n {
-            px1[i] = s.predBoxes[4 * i]; py1[i] = s.predBoxes[4 * i + 1]
-            px2[i] = s.predBoxes[4 * i + 2]; py2[i] = s.predBoxes[4 * i + 3]
-        }
-        var owner = [Int32](repeating: -1, count: n)
-        var ownerIoU = [Float](repeating: 0, count: n)
-        var metric = [Float](repeating: 0, count: n)
-        var hits = [Int32](repeating: 0, count: n)
-        var entries: [TorchCPU.Element] = []
-        var overlaps = [Float](repeating: 0, count: n)
-        var bestIoU: [(v: Float, j: Int)] = []
-        var chosen: [(j: Int, t: Float)] = []
-        var probeMetric: [Float] = []
-        var scratchIoU = [Float](repeating: 0, count: n)
-        let margin = cfg.inBoxMargin
-        s.gtBoxes.withUnsafeBufferPointer { gt in
-            s.predBoxes.withUnsafeBufferPointer { pred in
-                s.clsLogits.withUnsafeBufferPointer { cls in
-                    for m in 0..<g {
-                        let b = gt.baseAddress! + 4 * m
-                        let hitCount = Int(hits.withUnsafeMutableBufferPointer { h in
-                            overlaps.withUnsafeMutableBufferPointer { o in
-                                lak_scan_mmdet_iou(px1, py1, px2, py2, Int64(n), b[0], b[1], b[2], b[3], h.baseAddress, o.baseAddress)
-                            }
-                        })
-                        let label = Int(s.gtLabels[m])
-                        @inline(__always) func alignment(_ j: Int) -> Float {
-                            let score = TorchCPU.sigmoid(cls[Int(hits[j]) * nc + label])
-                            return TorchCPU.pow(score, cfg.alpha) * TorchCPU.pow(overlaps[j], cfg.beta)
-                        }
-                        let k = min(cfg.topk, n)
-                        // T <= IoU^β (scores are at most 1): once k hits reach T >= τ, hits whose IoU
-                        // is clearly below τ^(1/β) cannot enter the top-k and are not scored. τ is the
-                        // k-th largest T among the 4k hits of largest IoU.
-                        var threshold: Float = -1
-                        if hitCount > k {
-                            let probe = min(4 * k, hitCount)
-                            // The `probe`-th largest IoU, then every hit reaching it.
-                            let floor = overlaps.withUnsafeBufferPointer { o in
-                                scratchIoU.withUnsafeMutableBufferPointer { t in
-                                    t.baseAddress!.update(from: o.baseAddress!, count: hitCount)
-                                    return lak_kth_largest(t.baseAddress, Int64(hitCount), Int64(probe))
-                                }
-                            }
-                            bestIoU.removeAll(keepingCapacity: true)
-                            overlaps.withUnsafeBufferPointer { o in
-                                for j in 0..<hitCount where o[j] >= floor { bestIoU.append((o[j], j)) }
-                            }
-                            probeMetric.removeAll(keepingCapacity: true)
-                            for e in bestIoU { probeMetric.append(alignment(e.j)) }
-                            probeMetric.sort(by: >)
-                            let tau = probeMetric[k - 1]
-                            if tau > 0 { threshold = Float(Foundation.pow(Double(tau), 1 / cfg.beta)) * (1 - 1e-3) }
-                        }
-                        entries.removeAll(keepingCapacity: true)
-                        overlaps.withUnsafeBufferPointer { o in
-                            for j in 0..<hitCount where o[j] >= threshold {
-                                entries.append(TorchCPU.Element(value: alignment(j), index: Int32(j)))
-                            }
-                        }
-                        // The picked hits (position in `hits`) with their metrics.
-                        chosen.removeAll(keepingCapacity: true)
-                        if entries.count < hitCount {
-                            entries.sort { $0.value != $1.value ? $0.value > $1.value : $0.index < $1.index }
-                            if entries.count > k && entries[k].value == entries[k - 1].value {
-                                // A tie at the boundary: score every hit and reproduce the reference's tie order.
-                                entries.removeAll(keepingCapacity: true)
-                                for j in 0..<hitCount { entries.append(TorchCPU.Element(value: alignment(j), index: Int32(j))) }
-                            } else {
-                                for e in entries.prefix(k) { chosen.append((Int(e.index), e.value)) }
-                            }
-                        }
-                        if entries.count == hitCount {
-                            for j in 0..<hitCount { entries[j].index = hits[j] }
-                            let picks = entries.withUnsafeBufferPointer { TorchCPU.topkLargest(k: cfg.topk, n: n, entries: $0) }
-                            for a in picks {
-                                if let j = Self.find(a, in: hits, 0, hitCount) { chosen.append((j, entries[j].value)) }
-                            }
-                        }
-                        for (j, t) in chosen where t > 0 {
-                            let a = hits[j]
-                            let i = Int(a)
-                            let cx = (anchors[4 * i] + anchors[4 * i + 2]) / 2
-                            let cy = (anchors[4 * i + 1] + anchors[4 * i + 3]) / 2
-                            guard cx - b[0] > margin, cy - b[1] > margin, b[2] - cx > margin, b[3] - cy > margin else { continue }
-                            if owner[i] < 0 || overlaps[j] > ownerIoU[i] {
-                                owner[i] = Int32(m)
-                                ownerIoU[i] = overlaps[j]
-                                metric[i] = t
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return Assignment(assignedGT: owner, quality: QualityTarget(.assignMetrics, metric))
     }
 }
