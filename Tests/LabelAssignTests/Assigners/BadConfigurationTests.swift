@@ -31,12 +31,12 @@ import Testing
         ("dsl iouWeight -1", DynamicSoftLabelAssigner(DSL(iouWeight: -1)), far),
         ("dsl iouEpsilon 0", DynamicSoftLabelAssigner(DSL(iouEpsilon: 0)), far),
         ("dsl softCentreRadius inf", DynamicSoftLabelAssigner(DSL(softCentreRadius: .infinity)), far),
-        ("ota topCandidates 0", OTAAssigner(changed(OTAConfiguration()) { $0.topCandidates = 0 }), ota),
-        ("ota eps 0", OTAAssigner(changed(OTAConfiguration()) { $0.eps = 0 }), ota),
-        ("ota iterations -1", OTAAssigner(changed(OTAConfiguration()) { $0.iterations = -1 }), ota),
-        ("ota centerRadius NaN", OTAAssigner(changed(OTAConfiguration()) { $0.centerRadius = .nan }), ota),
-        ("ota focalAlpha 2", OTAAssigner(changed(OTAConfiguration()) { $0.focalAlpha = 2 }), ota),
-        ("ota penalty -1", OTAAssigner(changed(OTAConfiguration()) { $0.penalty = -1 }), ota),
+        ("ota topCandidates 0", OTAAssigner(changed(OTAAssigner.Configuration()) { $0.topCandidates = 0 }), ota),
+        ("ota eps 0", OTAAssigner(changed(OTAAssigner.Configuration()) { $0.eps = 0 }), ota),
+        ("ota iterations -1", OTAAssigner(changed(OTAAssigner.Configuration()) { $0.iterations = -1 }), ota),
+        ("ota centerRadius NaN", OTAAssigner(changed(OTAAssigner.Configuration()) { $0.centerRadius = .nan }), ota),
+        ("ota focalAlpha 2", OTAAssigner(changed(OTAAssigner.Configuration()) { $0.focalAlpha = 2 }), ota),
+        ("ota penalty -1", OTAAssigner(changed(OTAAssigner.Configuration()) { $0.penalty = -1 }), ota),
     ]
 
     @Test func everyCaseIsRejected() {

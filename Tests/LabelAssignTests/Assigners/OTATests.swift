@@ -110,7 +110,7 @@ import Testing
         // With a penalty of 2 the penalised entries do not underflow: the compact iteration
         // must notice and the result must still be the full iteration's.
         let s = Self.base.objects([8, 8, 40, 40, 30, 24, 60, 56], labels: [1, 0]).scene
-        var config = OTAConfiguration()
+        var config = OTAAssigner.Configuration()
         config.penalty = 2
         let ota = OTAAssigner(config)
         let problem = try ota.transportProblem(s)
@@ -122,7 +122,7 @@ import Testing
 
     @Test func topCandidatesBoundsTheSupply() throws {
         let s = Self.base.objects([8, 8, 40, 40, 30, 24, 60, 56], labels: [1, 0]).scene
-        var one = OTAConfiguration()
+        var one = OTAAssigner.Configuration()
         one.topCandidates = 1
         let narrow = try OTAAssigner(one).assign(s)
         #expect(narrow.floats("mu")!.prefix(2) == [1, 1])
