@@ -232,14 +232,15 @@ public struct TaskAlignedAssigner: Assigner {
         }
         // Normalised targets: per object, the maxima over its positives (TaskAlignedTargets.normalised).
         var assigned = [Int32](repeating: -1, count: n)
-        var metric = [Float](repeating: 0, count: n), overlap = metric
-        for a in touched where owner[Int(a)] >= 0 {
+        var metric = [Float](repeating: 0, count: n), overlap = [Float](repeating: 0, count: n)
+        let positives = touched.filter { owner[Int($0)] >= 0 }
+        for a in positives {
             let k = Int(ownerPair[Int(a)])
             assigned[Int(a)] = owner[Int(a)]
             if k >= 0 { metric[Int(a)] = pairs[k].value; overlap[Int(a)] = pairOverlap[k] }
         }
         let target = TaskAlignedTargets.normalised(assignedGT: assigned, metrics: metric, overlaps: overlap, gtCount: g,
-                                                   eps: cfg.normalizationEps, multiplyFirst: true)
+                                                   eps: cfg.normalizationEps, multiplyFirst: true, positives: positives)
         return Assignment(assignedGT: assigned, quality: QualityTarget(.targetScores, target))
     }
 
