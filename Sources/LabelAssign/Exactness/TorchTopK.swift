@@ -104,9 +104,7 @@ package struct TorchTopK {
                     // comes before the top replaces it.
                     row.copy(0..<k, into: steps)
                     steps.makeHeap(0, k)
-                    row.forEachAfter(k, mayEnter: { C.before($0, steps.v[0]) }) { x, i in
-                        steps.adjustHeap(0, hole: 0, length: k, value: x, index: Int32(i))
-                    }
+                    row.heapSelect(after: k, steps)
                 } else {
                     // std::nth_element(first, first + k - 1, last).
                     row.copy(0..<n, into: steps)
@@ -148,14 +146,16 @@ private protocol TopKComparator {
     static func before(_ a: Float, _ b: Float) -> Bool
 }
 
-/// `largest=False`: `(!isnan(a) && isnan(b)) || a < b`.
+/// `largest=False`: `(!isnan(a) && isnan(b)) || a < b`, evaluated as the equivalent
+/// `!(a >= b) && a == a` (one comparison of a with b, one of a with itself).
 private enum SmallestFirst: TopKComparator {
-    @inline(__always) static func before(_ a: Float, _ b: Float) -> Bool { (!a.isNaN && b.isNaN) || a < b }
+    @inline(__always) static func before(_ a: Float, _ b: Float) -> Bool { !(a >= b) && a == a }
 }
 
-/// `largest=True`: `(isnan(a) && !isnan(b)) || a > b`.
+/// `largest=True`: `(isnan(a) && !isnan(b)) || a > b`, evaluated as the equivalent
+/// `!(a <= b) && b == b`.
 private enum LargestFirst: TopKComparator {
-    @inline(__always) static func before(_ a: Float, _ b: Float) -> Bool { (a.isNaN && !b.isNaN) || a > b }
+    @inline(__always) static func before(_ a: Float, _ b: Float) -> Bool { !(a <= b) && b == b }
 }
 
 // MARK: - Rows
@@ -167,10 +167,9 @@ private protocol TopKRow {
     func copy<C: TopKComparator>(_ range: Range<Int>, into steps: LibstdcxxSteps<C>)
     /// Calls `body(value, index)` for every index in order.
     func forEach(_ body: (Float, Int) -> Void)
-    /// Calls `body(value, index)`, in index order, for the indices from `start` on whose value
-    /// `mayEnter`; a sparse row skips its zeros while `mayEnter(0)` is false (it can only change
-    /// when `body` runs).
-    func forEachAfter(_ start: Int, mayEnter: (Float) -> Bool, _ body: (Float, Int) -> Void)
+    /// The rest of `std::__heap_select` once the heap holds positions `0..<k`: in index order,
+    /// every value from `k` on that comes before the heap's top takes its place.
+    func heapSelect<C: TopKComparator>(after k: Int, _ steps: LibstdcxxSteps<C>)
 }
 
 private struct Dense: TopKRow {
@@ -185,8 +184,12 @@ private struct Dense: TopKRow {
         for i in 0..<row.count { body(row[i], i) }
     }
 
-    func forEachAfter(_ start: Int, mayEnter: (Float) -> Bool, _ body: (Float, Int) -> Void) {
-        for i in start..<row.count where mayEnter(row[i]) { body(row[i], i) }
+    func heapSelect<C: TopKComparator>(after k: Int, _ steps: LibstdcxxSteps<C>) {
+        var top = steps.v[0]
+        for i in k..<row.count where C.before(row[i], top) {
+            steps.adjustHeap(0, hole: 0, length: k, value: row[i], index: Int32(i))
+            top = steps.v[0]
+        }
     }
 }
 
@@ -220,19 +223,32 @@ private struct Sparse: TopKRow {
         }
     }
 
-    func forEachAfter(_ start: Int, mayEnter: (Float) -> Bool, _ body: (Float, Int) -> Void) {
-        var i = start
-        var e = firstEntry(from: start)
-        while i < count {
-            let next = e < entries.count ? Int(entries[e].index) : count
-            // The zeros before the next entry, while one of them would enter.
-            while i < next && mayEnter(0) { body(0, i); i += 1 }
-            if e == entries.count { return }
-            let x = entries[e].value
-            if mayEnter(x) { body(x, next) }
-            i = next + 1
-            e += 1
+    /// The zeros between entries are visited one by one only while a zero comes before the top
+    /// (never, for a row of non-negative values selected largest first). The top changes only
+    /// when a value enters, so `zeroEnters` can only become true there, and `i` (the first
+    /// position after the entries handled so far) is only needed from then on.
+    func heapSelect<C: TopKComparator>(after k: Int, _ steps: LibstdcxxSteps<C>) {
+        var top = steps.v[0]
+        var zeroEnters = C.before(0, top)
+        var i = k
+        @inline(__always) func enter(_ x: Float, _ position: Int) {
+            steps.adjustHeap(0, hole: 0, length: k, value: x, index: Int32(position))
+            top = steps.v[0]
+            zeroEnters = C.before(0, top)
         }
+        for e in firstEntry(from: k)..<entries.count {
+            let next = Int(entries[e].index)
+            if zeroEnters {
+                while zeroEnters && i < next { enter(0, i); i += 1 }
+                i = next + 1
+            }
+            let x = entries[e].value
+            if C.before(x, top) {
+                enter(x, next)
+                i = next + 1
+            }
+        }
+        while zeroEnters && i < count { enter(0, i); i += 1 }
     }
 }
 
@@ -251,8 +267,9 @@ private struct LibstdcxxSteps<C: TopKComparator> {
         v[a] = v[b]; ix[a] = ix[b]; v[b] = tv; ix[b] = ti
     }
 
-    /// `std::__adjust_heap` on the heap at `first` followed by `std::__push_heap`.
-    func adjustHeap(_ first: Int, hole start: Int, length: Int, value: Float, index: Int32) {
+    /// `std::__adjust_heap` on the heap at `first` followed by `std::__push_heap` (inlined into the
+    /// selection loops, the hot path of a heap selection).
+    @inline(__always) func adjustHeap(_ first: Int, hole start: Int, length: Int, value: Float, index: Int32) {
         let top = start
         var hole = start, second = start
         while second < (length - 1) / 2 {

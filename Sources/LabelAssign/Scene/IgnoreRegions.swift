@@ -7,9 +7,9 @@ public enum IgnoreRule: Sendable, Equatable {
     case pointInside
     /// mmdet's rule for anchor boxes: the square anchor of side `scale · stride` centred on the
     /// prior has `max over ignore boxes of IoF(anchor, ignore) > threshold` (IoF = intersection
-    /// over the anchor's area, floored at 1e-6: `bbox_overlaps(mode='iof')`; the comparison is
-    /// strict as in mmdet's `ignore_max_overlaps > ignore_iof_thr`). A threshold <= 0 disables
-    /// the rule, as mmdet's `ignore_iof_thr = -1` does.
+    /// over the anchor's area, floored at 1e-6: `bbox_overlaps(mode='iof')`, `lak_iof_mmdet`; the
+    /// comparison is strict as in mmdet's `ignore_max_overlaps > ignore_iof_thr`). A threshold
+    /// <= 0 disables the rule, as mmdet's `ignore_iof_thr = -1` does.
     case anchorIoF(scale: Float, threshold: Float)
 }
 

@@ -229,19 +229,22 @@ public struct TaskAlignedTargets: Sendable {
     /// `max T` and `max o` (from 0), then for each positive n either
     /// `(T_n · max o) / (max T + eps)` (`multiplyFirst`, ultralytics 8.4 `get_targets`:
     /// `align_metric * pos_overlaps / (pos_align_metrics + eps)`) or
-    /// `T_n / (max T + eps) · max o` (mmdet TOOD); 0 for the other priors.
+    /// `T_n / (max T + eps) · max o` (mmdet TOOD); 0 for the other priors. `positives`, when
+    /// given, lists exactly the priors with `assignedGT >= 0` (in any order), so that only they
+    /// are visited.
     package static func normalised(assignedGT: [Int32], metrics: [Float], overlaps: [Float], gtCount: Int,
-                                   eps: Float, multiplyFirst: Bool) -> [Float] {
+                                   eps: Float, multiplyFirst: Bool, positives: [Int32]? = nil) -> [Float] {
         let n = assignedGT.count
+        let listed = positives ?? (0..<n).compactMap { assignedGT[$0] >= 0 ? Int32($0) : nil }
         var maxMetric = [Float](repeating: 0, count: gtCount), maxOverlap = [Float](repeating: 0, count: gtCount)
-        for i in 0..<n where assignedGT[i] >= 0 {
-            let g = Int(assignedGT[i])
+        for p in listed {
+            let i = Int(p), g = Int(assignedGT[i])
             maxMetric[g] = max(maxMetric[g], metrics[i])
             maxOverlap[g] = max(maxOverlap[g], overlaps[i])
         }
         var out = [Float](repeating: 0, count: n)
-        for i in 0..<n where assignedGT[i] >= 0 {
-            let g = Int(assignedGT[i])
+        for p in listed {
+            let i = Int(p), g = Int(assignedGT[i])
             out[i] = multiplyFirst ? metrics[i] * maxOverlap[g] / (maxMetric[g] + eps)
                                    : metrics[i] / (maxMetric[g] + eps) * maxOverlap[g]
         }

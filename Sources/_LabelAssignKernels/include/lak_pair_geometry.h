@@ -10,7 +10,8 @@
  *
  * Boxes are `x1, y1, x2, y2` (4 floats) unless a function says otherwise; `a` is the reference's
  * first argument, `b` its second. min / max are torch.minimum / torch.maximum for operands that
- * are not NaN (`a <= b ? a : b`, `a >= b ? a : b`); a clamp at 0 is `v < 0 ? 0 : v` (NaN passes
+ * are not NaN, written `a < b ? a : b` and `a > b ? a : b` (one minss / maxss each; equal
+ * operands give b, as Swift's min and max do); a clamp at 0 is `v < 0 ? 0 : v` (NaN passes
  * through, as with torch.clamp).
  */
 #ifndef LAK_PAIR_GEOMETRY_H
@@ -30,8 +31,8 @@
 
 /* ------------------------------------------------------------------ building blocks */
 
-LAK_INLINE float lak_minf(float a, float b) { return a <= b ? a : b; }
-LAK_INLINE float lak_maxf(float a, float b) { return a >= b ? a : b; }
+LAK_INLINE float lak_minf(float a, float b) { return a < b ? a : b; }
+LAK_INLINE float lak_maxf(float a, float b) { return a > b ? a : b; }
 LAK_INLINE float lak_clamp0(float v) { return v < 0.0f ? 0.0f : v; }
 
 /** Length of the intersection of [a1, a2] and [b1, b2]: clamp(min(a2, b2) - max(a1, b1), 0). */
@@ -283,9 +284,10 @@ LAK_INLINE float lak_bbox_aspect_term(lak_bbox_iou_box p, lak_bbox_iou_box q) {
  * CIoU = IoU - (rho2 / c2 + v * alpha).
  */
 LAK_INLINE float lak_bbox_ciou_ultralytics8(lak_bbox_iou_box p, lak_bbox_iou_box q) {
-    float iou = lak_bbox_iou(p, q), v = lak_bbox_aspect_term(p, q);
+    float iou = lak_bbox_iou(p, q), distance = lak_bbox_distance_term(p, q);
+    float v = lak_bbox_aspect_term(p, q);
     float alpha = v / (1.0f - iou + v + LAK_BBOX_EPS);
-    return iou - (lak_bbox_distance_term(p, q) + v * alpha);
+    return iou - (distance + v * alpha);
 }
 
 /**
@@ -293,9 +295,10 @@ LAK_INLINE float lak_bbox_ciou_ultralytics8(lak_bbox_iou_box p, lak_bbox_iou_box
  * CIoU = IoU - (rho2 / c2 + v * alpha).
  */
 LAK_INLINE float lak_bbox_ciou_yolov5(lak_bbox_iou_box p, lak_bbox_iou_box q) {
-    float iou = lak_bbox_iou(p, q), v = lak_bbox_aspect_term(p, q);
+    float iou = lak_bbox_iou(p, q), distance = lak_bbox_distance_term(p, q);
+    float v = lak_bbox_aspect_term(p, q);
     float alpha = v / (v - iou + (1.0f + LAK_BBOX_EPS));
-    return iou - (lak_bbox_distance_term(p, q) + v * alpha);
+    return iou - (distance + v * alpha);
 }
 
 /* The xyxy entry points, one per (version, kind). */

@@ -26,6 +26,8 @@ import Testing
         let rc = la_overlap_matrix(a, 2, b, 3, "ciou", "ultralytics", &out, &err, 256)
         #expect(rc == 0)
         #expect(out == (try pairwiseOverlap(a, b, kind: .ciou, convention: .ultralytics)))
+        #expect(la_overlap_matrix(a, 2, b, 3, "ciou", "yolov5", &out, &err, 256) == 0)
+        #expect(out == (try pairwiseOverlap(a, b, kind: .ciou, convention: .yolov5)))
         #expect(la_overlap_matrix(a, 2, b, 3, "ciou", "mmdet", &out, &err, 256) == 1)
         #expect(message(err).contains("ciou"))
         #expect(la_overlap_matrix(a, 2, b, 3, "nope", "mmdet", &out, &err, 256) == 3)

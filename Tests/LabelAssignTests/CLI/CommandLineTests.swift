@@ -100,6 +100,21 @@ import Testing
         #expect(v["assigners"]?.array?.count == AssignerRegistry.names.count)
     }
 
+    @Test func iouTakesEveryConvention() throws {
+        let a: [Float] = [0, 0, 10, 10, 5, 5, 15, 25], b: [Float] = [5, 0, 15, 10.5, 0, 0, 4, 4]
+        let boxes1 = try temporaryFile("[[0, 0, 10, 10], [5, 5, 15, 25]]"), boxes2 = try temporaryFile("[[5, 0, 15, 10.5], [0, 0, 4, 4]]")
+        defer { try? FileManager.default.removeItem(atPath: boxes1); try? FileManager.default.removeItem(atPath: boxes2) }
+        for convention in OverlapConvention.allCases where convention.supports(.iou) {
+            let r = try run(["iou", boxes1, boxes2, "--kind", "iou", "--convention", convention.name])
+            #expect(r.status == 0, "\(convention): \(r.stderr)")
+            let rows = try #require(parseJSON(Array(r.stdout.utf8)).matrix)
+            #expect(rows.values.map(Float.init) == (try pairwiseOverlap(a, b, kind: .iou, convention: convention)), "\(convention)")
+        }
+        let unknown = try run(["iou", boxes1, boxes2, "--convention", "yolov8"])
+        #expect(unknown.status != 0)
+        for convention in OverlapConvention.allCases { #expect(unknown.stderr.contains(convention.name)) }
+    }
+
     @Test func otSolvesLinearAssignment() throws {
         let path = try temporaryFile(#"{"method": "lsa", "M": [[4, 1, 3], [2, 0, 5], [3, 2, 2]]}"#)
         defer { TemporaryFiles.remove(path) }

@@ -31,6 +31,45 @@ import Testing
     }
 }
 
+/// "Task-aligned targets" has one definition: the targets builder and the assigner compute the
+/// same overlap (ultralytics 8.4 CIoU, mmdet IoU), the same `torchSigmoid`, `torchPow` and
+/// `TaskAlignedTargets.normalised`, so on the assigner's own assignment they agree bit for bit.
+@Suite struct TaskAlignedTargetsAreTheAssignersTests {
+    /// ultralytics: `TaskAlignedTargets(.ultralytics)` targets == the assigner's `target_scores`.
+    @Test func ultralyticsTargetScores() throws {
+        let cases = Fixtures.scenes(expecting: "ultralytics_tal")
+        #expect(cases.count >= 10)
+        var positives = 0
+        for (scene, _) in cases {
+            let r = try TaskAlignedAssigner(.tal).assign(scene)
+            let scores = try #require(r.floats("target_scores"))
+            let t = try TaskAlignedTargets(.ultralytics)(Assignment(assignedGT: r.assignedGT), scene: scene)
+            for i in 0..<scene.priorCount where r.assignedGT[i] >= 0 {
+                #expect(t.targets[i] == scores[i], "\(scene.name) prior \(i): \(t.targets[i]) vs \(scores[i])")
+                positives += 1
+            }
+        }
+        #expect(positives > 100)
+    }
+
+    /// mmdet TOOD: `TaskAlignedTargets(.tood)` metrics == the assigner's `assign_metrics`.
+    @Test func toodAssignMetrics() throws {
+        let cases = Fixtures.scenes(expecting: "mmdet_tal")
+        #expect(cases.count >= 10)
+        var positives = 0
+        for (scene, _) in cases {
+            let r = try TaskAlignedAssigner(.tood).assign(scene)
+            let metrics = try #require(r.floats("assign_metrics"))
+            let t = try TaskAlignedTargets(.tood)(Assignment(assignedGT: r.assignedGT), scene: scene)
+            for i in 0..<scene.priorCount where r.assignedGT[i] >= 0 {
+                #expect(t.metrics[i] == metrics[i], "\(scene.name) prior \(i): \(t.metrics[i]) vs \(metrics[i])")
+                positives += 1
+            }
+        }
+        #expect(positives > 100)
+    }
+}
+
 /// Hand-worked targets.
 @Suite struct TargetBuilderTests {
     // Object 0: [5, 0, 15, 10] class 2; object 1: [40, 40, 50, 50] class 0.

@@ -171,14 +171,16 @@ extension TaskAlignedAssigner {
     func getTargets(_ owners: PriorOwners, _ pairs: CandidatePairs, scene s: Scene) -> Assignment {
         let n = s.priorCount
         var assigned = [Int32](repeating: -1, count: n)
-        var metric = [Float](repeating: 0, count: n), overlap = metric
-        for a in owners.touched where owners.owner[Int(a)] >= 0 {
+        var metric = [Float](repeating: 0, count: n), overlap = [Float](repeating: 0, count: n)
+        let positives = owners.touched.filter { owners.owner[Int($0)] >= 0 }
+        for a in positives {
             let i = Int(a), k = Int(owners.pair[i])
             assigned[i] = owners.owner[i]
             if k >= 0 { metric[i] = pairs.metric[k].value; overlap[i] = pairs.overlap[k] }
         }
         let target = TaskAlignedTargets.normalised(assignedGT: assigned, metrics: metric, overlaps: overlap, gtCount: s.gtCount,
-                                                   eps: configuration.normalizationEps, multiplyFirst: true)
+                                                   eps: configuration.normalizationEps, multiplyFirst: true,
+                                                   positives: positives)
         return Assignment(assignedGT: assigned, quality: QualityTarget(.targetScores, target))
     }
 }
