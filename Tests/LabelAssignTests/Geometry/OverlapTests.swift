@@ -37,12 +37,12 @@ import Testing
 /// near 0, where the result cancels). For CIoU the 1e-4 checks above stand, and the tests below
 /// show which operation order the stored values follow.
 @Suite struct OverlapBitExactTests {
-    static let cases = OverlapConformanceTests.cases
+    static func cases() throws -> [JSONValue] { try OverlapConformanceTests.cases() }
 
     /// (ours, stored) pairs of one expected key over every case.
     static func pairs(_ key: String, aligned: Bool, kind: OverlapKind, convention: OverlapConvention) throws -> [(Float, Double)] {
         var out: [(Float, Double)] = []
-        for item in cases {
+        for item in try cases() {
             let a = try #require(item["boxes1"]?.matrix).values.map(Float.init)
             let b = try #require(item["boxes2"]?.matrix).values.map(Float.init)
             let got = aligned ? try alignedOverlap(a, b, kind: kind, convention: convention)
@@ -96,7 +96,7 @@ import Testing
     @Test(arguments: ["simota", "simota-mmdet", "simota-yolox-latest", "dsl", "atss", "ota"])
     func matchedIoUIsBitExact(preset name: String) throws {
         let preset = try AssignerRegistry.preset(name)
-        let cases = Fixtures.scenes(expecting: preset.fixtureKey)
+        let cases = try Fixtures.scenes(expecting: preset.fixtureKey).map { ($0.scene, $0.expected) }
         #expect(cases.count >= 10)
         var positives = 0
         for (scene, expected) in cases {
@@ -159,7 +159,7 @@ import Testing
     /// `+ eps`) and the CIoU α order only: with both heights >= 2 px, `h + 1e-7` rounds back to
     /// `h`, so IoU, GIoU and DIoU agree bit for bit (CIoU still differs where the α orders round apart).
     @Test func yolov5DiffersFromUltralyticsOnlyWhereDocumented() throws {
-        let item = try #require(OverlapConformanceTests.cases.first)
+        let item = try #require(OverlapConformanceTests.cases().first)
         let a = try #require(item["boxes1"]?.matrix).values.map(Float.init)
         let b = try #require(item["boxes2"]?.matrix).values.map(Float.init)
         func height(_ boxes: [Float], _ i: Int) -> Float { boxes[4 * i + 3] - boxes[4 * i + 1] }

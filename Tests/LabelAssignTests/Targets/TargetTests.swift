@@ -37,7 +37,7 @@ import Testing
 @Suite struct TaskAlignedTargetsAreTheAssignersTests {
     /// ultralytics: `TaskAlignedTargets(.ultralytics)` targets == the assigner's `target_scores`.
     @Test func ultralyticsTargetScores() throws {
-        let cases = Fixtures.scenes(expecting: "ultralytics_tal")
+        let cases = try Fixtures.scenes(expecting: "ultralytics_tal").map { ($0.scene, $0.expected) }
         #expect(cases.count >= 10)
         var positives = 0
         for (scene, _) in cases {
@@ -54,7 +54,7 @@ import Testing
 
     /// mmdet TOOD: `TaskAlignedTargets(.tood)` metrics == the assigner's `assign_metrics`.
     @Test func toodAssignMetrics() throws {
-        let cases = Fixtures.scenes(expecting: "mmdet_tal")
+        let cases = try Fixtures.scenes(expecting: "mmdet_tal").map { ($0.scene, $0.expected) }
         #expect(cases.count >= 10)
         var positives = 0
         for (scene, _) in cases {
