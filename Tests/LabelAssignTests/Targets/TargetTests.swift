@@ -35,34 +35,21 @@ import Testing
 /// same overlap (ultralytics 8.4 CIoU, mmdet IoU), the same `torchSigmoid`, `torchPow` and
 /// `TaskAlignedTargets.normalised`, so on the assigner's own assignment they agree bit for bit.
 @Suite struct TaskAlignedTargetsAreTheAssignersTests {
-    /// ultralytics: `TaskAlignedTargets(.ultralytics)` targets == the assigner's `target_scores`.
-    @Test func ultralyticsTargetScores() throws {
-        let cases = try Fixtures.scenes(expecting: "ultralytics_tal").map { ($0.scene, $0.expected) }
-        #expect(cases.count >= 10)
-        var positives = 0
-        for (scene, _) in cases {
-            let r = try TaskAlignedAssigner(.tal).assign(scene)
-            let scores = try #require(r.floats("target_scores"))
-            let t = try TaskAlignedTargets(.ultralytics)(Assignment(assignedGT: r.assignedGT), scene: scene)
-            for i in 0..<scene.priorCount where r.assignedGT[i] >= 0 {
-                #expect(t.targets[i] == scores[i], "\(scene.name) prior \(i): \(t.targets[i]) vs \(scores[i])")
-                positives += 1
-            }
-        }
-        #expect(positives > 100)
-    }
-
+    /// ultralytics: `TaskAlignedTargets(.ultralytics)` targets == the assigner's `target_scores`;
     /// mmdet TOOD: `TaskAlignedTargets(.tood)` metrics == the assigner's `assign_metrics`.
-    @Test func toodAssignMetrics() throws {
-        let cases = try Fixtures.scenes(expecting: "mmdet_tal").map { ($0.scene, $0.expected) }
+    @Test(arguments: ["tal", "tood"])
+    func targetsAreTheAssigners(preset: String) throws {
+        let tal = preset == "tal"
+        let cases = try Fixtures.scenes(expecting: tal ? "ultralytics_tal" : "mmdet_tal").map { ($0.scene, $0.expected) }
         #expect(cases.count >= 10)
         var positives = 0
         for (scene, _) in cases {
-            let r = try TaskAlignedAssigner(.tood).assign(scene)
-            let metrics = try #require(r.floats("assign_metrics"))
-            let t = try TaskAlignedTargets(.tood)(Assignment(assignedGT: r.assignedGT), scene: scene)
+            let r = try TaskAlignedAssigner(tal ? .tal : .tood).assign(scene)
+            let assigner = try #require(r.floats(tal ? "target_scores" : "assign_metrics"))
+            let t = try TaskAlignedTargets(tal ? .ultralytics : .tood)(Assignment(assignedGT: r.assignedGT), scene: scene)
+            let targets = tal ? t.targets : t.metrics
             for i in 0..<scene.priorCount where r.assignedGT[i] >= 0 {
-                #expect(t.metrics[i] == metrics[i], "\(scene.name) prior \(i): \(t.metrics[i]) vs \(metrics[i])")
+                #expect(targets[i] == assigner[i], "\(scene.name) prior \(i): \(targets[i]) vs \(assigner[i])")
                 positives += 1
             }
         }
