@@ -4,7 +4,7 @@ import Foundation
 
 /// How well an assignment's positives agree with the predictions' localisation quality, and what
 /// the class-score target choice (IoU as in GFL / VFNet, or 1) costs. This is the experiment the
-/// design notes propose for judging an assigner: when the assigner hands objects only high-quality
+/// design notes propose for judging an assigner (docs/DESIGN-NOTES.md, Class target): when the assigner hands objects only high-quality
 /// priors, an IoU target and a target of 1 differ little; when it hands over poor priors, a
 /// target of 1 teaches high confidence on badly localised boxes, and NMS keeps the worse box.
 ///

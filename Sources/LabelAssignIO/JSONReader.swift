@@ -5,41 +5,6 @@ import Glibc
 import Darwin
 #endif
 
-/// A generic JSON value, for small documents (problem files, expectations).
-public enum JSONValue: Sendable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    public subscript(key: String) -> JSONValue? {
-        if case let .object(o) = self { return o[key] }
-        return nil
-    }
-    public var array: [JSONValue]? { if case let .array(a) = self { return a }; return nil }
-    public var object: [String: JSONValue]? { if case let .object(o) = self { return o }; return nil }
-    public var double: Double? { if case let .number(d) = self { return d }; return nil }
-    public var string: String? { if case let .string(s) = self { return s }; return nil }
-    /// A numeric array as Doubles (nil when not an array of numbers).
-    public var doubles: [Double]? { array?.compactMap(\.double) }
-    /// A numeric array as Floats.
-    public var floats: [Float]? { doubles.map { $0.map(Float.init) } }
-    /// A 2-D numeric array flattened row-major, with its row length (nil when ragged).
-    public var matrix: (values: [Double], columns: Int)? {
-        guard let rows = array else { return nil }
-        var out: [Double] = []
-        var width = -1
-        for r in rows {
-            guard let v = r.doubles, r.array?.count == v.count else { return nil }
-            if width < 0 { width = v.count } else if width != v.count { return nil }
-            out.append(contentsOf: v)
-        }
-        return (out, max(width, 0))
-    }
-}
-
 /// A fast, allocation-light JSON reader over UTF-8 bytes (RFC 8259).
 ///
 /// Numbers are parsed with an exact fast path (≤ 19 significant digits and a
@@ -95,55 +60,6 @@ public struct JSONReader {
             let c = bytes[pos]
             if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { pos += 1 } else { break }
         }
-    }
-
-    /// A `malformedJSON` error for `what` at the current offset (or `offset`), recorded so that
-    /// the containers it propagates through can add their key or index (`annotate`).
-    public mutating func fail(_ what: String, at offset: Int? = nil) -> LabelAssignError {
-        let at = min(offset ?? pos, bytes.count)
-        var line = 1
-        var i = 0
-        while i < at { if bytes[i] == 0x0A { line += 1 }; i += 1 }
-        var f = Failure(reason: what, offset: at, line: line, path: [], message: "")
-        f.message = JSONReader.describe(f)
-        failure = f
-        return .malformedJSON(f.message)
-    }
-
-    /// `error` with `component` added to its key path when it is this reader's last syntax
-    /// error; any other error unchanged. Containers call it as an error leaves them.
-    public mutating func annotate(_ error: Error, _ component: PathComponent) -> Error {
-        guard case let .malformedJSON(message)? = error as? LabelAssignError, var f = failure, f.message == message else { return error }
-        f.path.append(component)
-        f.message = JSONReader.describe(f)
-        failure = f
-        return LabelAssignError.malformedJSON(f.message)
-    }
-
-    /// The key path of the last syntax error, outermost first (`gt_bboxes[3][1]`), or "".
-    public var failurePath: String { failure.map { JSONReader.render($0.path) } ?? "" }
-
-    static func describe(_ f: Failure) -> String {
-        let path = render(f.path)
-        return "\(f.reason) at byte \(f.offset) (line \(f.line)\(path.isEmpty ? "" : ", in \(path)"))"
-    }
-
-    static func render(_ innermostFirst: [PathComponent]) -> String {
-        var out = ""
-        let outer = Array(innermostFirst.reversed())
-        // A deep path keeps its outer 6 and inner 4 components.
-        let shown = outer.count <= 12 ? outer : Array(outer.prefix(6)) + [.key("")] + Array(outer.suffix(4))
-        for (i, c) in shown.enumerated() {
-            if outer.count > 12 && i == 6 { out += "...(\(outer.count - 10) levels)..."; continue }
-            switch c {
-            case let .key(k):
-                let shown = k.count > 64 ? String(k.prefix(64)) + "..." : k
-                out += out.isEmpty ? shown : ".\(shown)"
-            case let .index(i):
-                out += "[\(i)]"
-            }
-        }
-        return out
     }
 
     @inline(__always) public mutating func peek() -> UInt8? {
@@ -224,66 +140,6 @@ public struct JSONReader {
         throw fail("unterminated string", at: start - 1)
     }
 
-    /// The length of the valid UTF-8 sequence at `pos` (a lead byte >= 0x80), or an error naming the byte.
-    mutating func utf8SequenceLength() throws -> Int {
-        let b0 = bytes[pos]
-        let n: Int, lo: UInt8, hi: UInt8
-        switch b0 {
-        case 0xC2...0xDF: n = 2; lo = 0x80; hi = 0xBF
-        case 0xE0: n = 3; lo = 0xA0; hi = 0xBF            // no overlong forms
-        case 0xE1...0xEC, 0xEE...0xEF: n = 3; lo = 0x80; hi = 0xBF
-        case 0xED: n = 3; lo = 0x80; hi = 0x9F            // no surrogates
-        case 0xF0: n = 4; lo = 0x90; hi = 0xBF
-        case 0xF1...0xF3: n = 4; lo = 0x80; hi = 0xBF
-        case 0xF4: n = 4; lo = 0x80; hi = 0x8F            // at most U+10FFFF
-        default: throw fail("invalid UTF-8 byte 0x\(String(b0, radix: 16, uppercase: true))")
-        }
-        guard pos + n <= bytes.count else { throw fail("truncated UTF-8 sequence") }
-        let b1 = bytes[pos + 1]
-        guard b1 >= lo && b1 <= hi else { throw fail("invalid UTF-8 sequence (byte 0x\(String(b1, radix: 16, uppercase: true)) after 0x\(String(b0, radix: 16, uppercase: true)))") }
-        for k in 2..<max(n, 2) where bytes[pos + k] & 0xC0 != 0x80 {
-            throw fail("invalid UTF-8 sequence (byte 0x\(String(bytes[pos + k], radix: 16, uppercase: true)) is not a continuation byte)")
-        }
-        return n
-    }
-
-    /// After `\u`: four hex digits, and a second `\uXXXX` for a high surrogate.
-    mutating func readUnicodeEscape() throws -> Unicode.Scalar {
-        let start = pos - 2
-        func hex4(_ r: inout JSONReader) throws -> UInt32 {
-            guard r.pos + 4 <= r.bytes.count else { throw r.fail("bad \\u escape (4 hex digits needed)", at: start) }
-            var v: UInt32 = 0
-            for _ in 0..<4 {
-                guard let d = r.hexValue(r.bytes[r.pos]) else { throw r.fail("bad \\u escape (4 hex digits needed)", at: start) }
-                v = v * 16 + d
-                r.pos += 1
-            }
-            return v
-        }
-        let v = try hex4(&self)
-        if v >= 0xDC00 && v <= 0xDFFF { throw fail("lone low surrogate \\u\(String(v, radix: 16, uppercase: true))", at: start) }
-        if v >= 0xD800 && v <= 0xDBFF {
-            guard pos + 2 <= bytes.count, bytes[pos] == 0x5C, bytes[pos + 1] == 0x75 else {
-                throw fail("lone high surrogate \\u\(String(v, radix: 16, uppercase: true))", at: start)
-            }
-            pos += 2
-            let low = try hex4(&self)
-            guard low >= 0xDC00 && low <= 0xDFFF else {
-                throw fail("high surrogate \\u\(String(v, radix: 16, uppercase: true)) not followed by a low one", at: start)
-            }
-            return Unicode.Scalar(0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00))!
-        }
-        return Unicode.Scalar(v)!
-    }
-
-    private func hexValue(_ h: UInt8) -> UInt32? {
-        switch h {
-        case 0x30...0x39: return UInt32(h - 0x30)
-        case 0x61...0x66: return UInt32(h - 0x61 + 10)
-        case 0x41...0x46: return UInt32(h - 0x41 + 10)
-        default: return nil
-        }
-    }
 
     private static let pow10: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
                                           1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22]

@@ -29,7 +29,7 @@ public struct HungarianConfiguration: Sendable, Equatable {
     }
 }
 
-/// DETR's Hungarian matcher on one scene (facebookresearch/detr `models/matcher.py`; ASSIGNERS.md §8),
+/// DETR's Hungarian matcher on one scene (facebookresearch/detr `models/matcher.py`; docs/ASSIGNERS.md §8),
 /// with the class probabilities a softmax over the scene's `C` logits (no extra no-object class):
 ///
 ///     cost[q, j] = l1Weight · L1(cxcywh(pred_q) / (W,H,W,H), cxcywh(gt_j) / (W,H,W,H))

@@ -39,7 +39,7 @@ public struct YOLOv5Configuration: Sendable, Equatable {
     }
 }
 
-/// YOLOv5 `ComputeLoss.build_targets` for one image (ultralytics/yolov5 7.0 `utils/loss.py`; ASSIGNERS.md §1).
+/// YOLOv5 `ComputeLoss.build_targets` for one image (ultralytics/yolov5 7.0 `utils/loss.py`; docs/ASSIGNERS.md §1).
 ///
 /// Ground truth goes to normalised centre format (`cxcywh / (W, H, W, H)`, float32), then per level:
 /// scale by the grid size, keep (target, anchor) pairs that pass the shape test, emit each kept pair for

@@ -16,7 +16,7 @@ public enum OverlapKind: Int32, Sendable, CaseIterable {
     }
 }
 
-/// Whose arithmetic an overlap reproduces (ASSIGNERS.md §C6). Each (convention, kind) is one pair
+/// Whose arithmetic an overlap reproduces (docs/ASSIGNERS.md §C6). Each (convention, kind) is one pair
 /// formula of `lak_pair_geometry.h`, the same function the assigners call.
 public enum OverlapConvention: Int32, Sendable, CaseIterable {
     /// torchvision 0.29 `ops` (`box_iou`, `generalized_box_iou`, `distance_box_iou`,

@@ -1,7 +1,7 @@
 import Foundation
 
 // Balancing the pyramid levels: per-level loss means (UMOP's averaging, YOLOv5's per-level
-// objectness) and UMOP's progressive focal loss (ASSIGNERS.md §9).
+// objectness) and UMOP's progressive focal loss (docs/ASSIGNERS.md §9).
 
 /// Per-level reductions of per-prior values.
 public enum LevelBalance {
@@ -36,7 +36,7 @@ public enum LevelBalance {
     }
 
     /// The level-averaged loss: each level's mean, then the mean over the levels that have priors,
-    /// so every level counts once whatever its size (the design notes' reading of UMOP).
+    /// so every level counts once whatever its size (the reading of UMOP in docs/DESIGN-NOTES.md, Level imbalance).
     public static func levelAveraged(_ values: [Float], levelRanges: [Range<Int>], width: Int = 1) throws -> Float {
         let means = try levelMeans(values, levelRanges: levelRanges, width: width)
         let used = zip(means, levelRanges).filter { !$0.1.isEmpty }.map(\.0)

@@ -139,7 +139,7 @@ public enum Losses {
 
     /// Element-wise BCE with logits (PyTorch `F.binary_cross_entropy_with_logits`, reduction none):
     /// `ℓ = (1 − t)·x − (1 + (w − 1)·t)·logσ(x)`, with `logσ(x) = min(x, 0) − ln(1 + e^{−|x|})`.
-    /// `posWeight` w = 1 gives the plain form `max(x, 0) − x·t + ln(1 + e^{−|x|})` (ASSIGNERS.md §C5).
+    /// `posWeight` w = 1 gives the plain form `max(x, 0) − x·t + ln(1 + e^{−|x|})` (docs/ASSIGNERS.md §C5).
     /// PyTorch's operation order is kept on purpose: for t = 0 and x ≪ 0 the subtraction cancels and
     /// the result carries an absolute error of about ulp(x) (1e-6 at x = −10), exactly as the
     /// reference's does; the focal-family fixtures reproduce to 1e-4 only with that rounding.

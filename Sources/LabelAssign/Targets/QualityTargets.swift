@@ -126,7 +126,7 @@ public enum TrainingTargets {
 /// TOOD / ultralytics TAL soft class targets: the alignment metric `T = s^α · o^β` of each positive
 /// (s the predicted probability of the object's class, o the overlap of prediction and object),
 /// normalised per object over its positives P_g:
-/// `t_n = T_n / (max_{P_g} T + eps) · max_{P_g} o` (ASSIGNERS.md §4a step 6, §4b step 9).
+/// `t_n = T_n / (max_{P_g} T + eps) · max_{P_g} o` (docs/ASSIGNERS.md §4a step 6, §4b step 9).
 public struct TaskAlignedTargets: Sendable {
     public struct Configuration: Sendable, Equatable {
         /// Exponent of the class score.
@@ -256,7 +256,7 @@ public struct TaskAlignedTargets: Sendable {
 
 /// YOLOv5 `ComputeLoss` objectness: each positive learns its detached CIoU clamped at 0,
 /// blended `(1 − gr) + gr·iou` when `gr < 1`; the loss is the mean BCE with logits over every
-/// prior of a level, weighted by the level's balance and summed (ASSIGNERS.md §1).
+/// prior of a level, weighted by the level's balance and summed (docs/ASSIGNERS.md §1).
 public struct YOLOv5Objectness: Sendable {
     public struct Configuration: Sendable, Equatable {
         /// IoU ratio of the target (`model.gr`, 1.0 by default: the target is the clamped CIoU).

@@ -1,7 +1,7 @@
 import _LabelAssignKernels
 import Foundation
 
-/// Adaptive training sample selection: mmdet 3.3 `ATSSAssigner` (ASSIGNERS.md §5), preset `atss`.
+/// Adaptive training sample selection: mmdet 3.3 `ATSSAssigner` (docs/ASSIGNERS.md §5), preset `atss`.
 ///
 /// Priors are square anchors of side `anchorScale · stride` centred on the prior points. For
 /// every object: on each level the `topk` anchors whose centres are nearest to the object centre

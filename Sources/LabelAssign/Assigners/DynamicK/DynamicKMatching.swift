@@ -1,6 +1,6 @@
 /// The dynamic-k selection shared by SimOTA (YOLOX `dynamic_k_matching` / `simota_matching`,
 /// mmdet `SimOTAAssigner.dynamic_k_matching`) and RTMDet's `DynamicSoftLabelAssigner`
-/// (ASSIGNERS.md §2a steps 5–9, §2c, §7 step 7).
+/// (docs/ASSIGNERS.md §2a steps 5–9, §2c, §7 step 7).
 ///
 /// It works on a compact, candidates-only layout: `cost` and `iou` are `objects × candidates`
 /// row-major matrices (one row per object, one column per candidate prior).

@@ -1,5 +1,5 @@
 /// RTMDet's dynamic soft-label assignment: mmdet 3.3 `DynamicSoftLabelAssigner`
-/// (ASSIGNERS.md §7), preset `dsl`.
+/// (docs/ASSIGNERS.md §7), preset `dsl`.
 ///
 /// Candidates are the priors strictly inside at least one object box. For every candidate and
 /// object: IoU `P` (mmdet `bbox_overlaps`), cost

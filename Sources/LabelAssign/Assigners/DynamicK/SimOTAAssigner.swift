@@ -1,4 +1,4 @@
-/// SimOTA (YOLOX) label assignment in three reference flavours (ASSIGNERS.md §2a, §2b, §2c):
+/// SimOTA (YOLOX) label assignment in three reference flavours (docs/ASSIGNERS.md §2a, §2b, §2c):
 ///
 /// - `.yolox` (`simota`): YOLOX 0.3.0 `get_assignments`: candidates in-box OR in-centre
 ///   (radius 2.5 strides), cost `BCE(sqrt(σ(cls)·σ(obj))) + 3·(−ln(IoU + 1e-8)) + 1e5·¬(in-box AND in-centre)`.

@@ -1,7 +1,7 @@
 import _LabelAssignKernels
 import Foundation
 
-/// OTA assignment (Megvii-BaseDetection/OTA `fcos.py` get_ground_truth, ASSIGNERS.md §3):
+/// OTA assignment (Megvii-BaseDetection/OTA `fcos.py` get_ground_truth, docs/ASSIGNERS.md §3):
 /// cost = focal class cost + 1.5·(−ln IoU) + 1e6·¬(in-box AND in-centre), background row =
 /// focal loss against all-zero targets, supplies from top-20 IoU sums, ε 0.1 log-domain
 /// Sinkhorn for 50 iterations, plan rows rescaled by their maximum, argmax per prior.
@@ -22,7 +22,7 @@ import Foundation
 /// Throws when the supplies exceed the number of priors (the background supply would be
 /// negative) or a plan row underflows entirely (the reference would divide 0 by 0).
 public struct OTAAssigner: Assigner {
-    /// Constants of OTA (Megvii-BaseDetection/OTA, cvpods FCOS variant; ASSIGNERS.md §3).
+    /// Constants of OTA (Megvii-BaseDetection/OTA, cvpods FCOS variant; docs/ASSIGNERS.md §3).
     public struct Configuration: Sendable, Equatable {
         /// In-centre radius in strides (hard-coded 2.5 in the reference), clipped to the box.
         public var centerRadius: Float = 2.5

@@ -5,7 +5,7 @@ import _LabelAssignKernels
 /// inside the object, conflicts resolved by overlap. Two references, chosen by `variant`:
 ///
 /// - `.ultralytics` (preset `tal`): ultralytics 8.4.190 `TaskAlignedAssigner` as
-///   `v8DetectionLoss` calls it (ASSIGNERS.md §4b). Scores `sigmoid(cls)`, overlap = CIoU
+///   `v8DetectionLoss` calls it (docs/ASSIGNERS.md §4b). Scores `sigmoid(cls)`, overlap = CIoU
 ///   (ultralytics 8.4 `bbox_iou`, xyxy, `h + eps`: `lak_ciou_ultralytics8`) clamped at 0, prior
 ///   points `(cx, cy)`. Object sides below `stride_val` are enlarged to it about the centre for
 ///   the in-object test only.
