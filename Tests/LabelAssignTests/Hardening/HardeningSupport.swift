@@ -80,15 +80,8 @@ enum Hardening {
 enum HardeningCLI {
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
-    static var executable: String? {
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("labelassign").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        return nil
-    }
+    /// The built executable, found as the command-line tests find it.
+    static var executable: String? { CommandLineTests.executable }
 
     /// Runs the tool with `arguments`, `stdin` on its standard input and `environment` added.
     static func run(_ arguments: [String], stdin: [UInt8]? = nil, environment: [String: String] = [:]) throws -> Run {
