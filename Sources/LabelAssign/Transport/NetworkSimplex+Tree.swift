@@ -47,9 +47,10 @@ extension NetworkSimplex {
         }
         guard change else { leftAtUpperBound = true; return }
         scan[inArc] = .infinity
+        scanChanged(inArc)
         let leaving = pred[uOut]
         if leaving < arcCount {
-            if flow[leaving] == 0 { scan[leaving] = cost(leaving) } else { leftAtUpperBound = true }
+            if flow[leaving] == 0 { scan[leaving] = cost(leaving); scanChanged(leaving) } else { leftAtUpperBound = true }
         }
     }
 
@@ -59,7 +60,7 @@ extension NetworkSimplex {
         let vOut = parent[uOut]
         let dirtyCount = rethread(oldRevThread: oldRevThread)
         // Update _rev_thread using the new _thread values.
-        for i in 0..<dirtyCount { let u = dirtyRevs[i]; revThread[thread[u]] = u }
+        for i in 0..<dirtyCount { let u = dirtyRevs[i]; revThread[Int(thread[u])] = u }
         // Update _pred, _forward, _last_succ and _succ_num for the stem nodes from uOut to uIn.
         var tmpSc = 0
         let tmpLs = lastSucc[uOut]
@@ -87,35 +88,35 @@ extension NetworkSimplex {
     /// The thread and parent changes along the stem; returns how many `dirtyRevs` were written.
     private func rethread(oldRevThread: Int) -> Int {
         var u = lastSucc[uIn]       // the last successor of uIn
-        var right = thread[u]       // the node after it
-        let last = oldRevThread == vIn ? thread[lastSucc[uOut]] : thread[vIn]
-        thread[vIn] = uIn
+        var right = Int(thread[u])       // the node after it
+        let last = oldRevThread == vIn ? Int(thread[lastSucc[uOut]]) : Int(thread[vIn])
+        thread[vIn] = Int32(uIn)
         var stem = uIn, parStem = vIn
         var dirty = 0
         dirtyRevs[dirty] = vIn; dirty += 1
         while stem != uOut {
             // Insert the next stem node into the thread list.
             let newStem = parent[stem]
-            thread[u] = newStem
+            thread[u] = Int32(newStem)
             dirtyRevs[dirty] = u; dirty += 1
             // Remove the subtree of stem from the thread list.
             let w = revThread[stem]
-            thread[w] = right
+            thread[w] = Int32(right)
             revThread[right] = w
             // Change the parent node and shift stem nodes.
             parent[stem] = parStem
             parStem = stem
             stem = newStem
             u = lastSucc[stem] == lastSucc[parStem] ? revThread[parStem] : lastSucc[stem]
-            right = thread[u]
+            right = Int(thread[u])
         }
         parent[uOut] = parStem
-        thread[u] = last
+        thread[u] = Int32(last)
         revThread[last] = u
         lastSucc[uOut] = u
         // Remove the subtree of uOut from the thread list, unless oldRevThread is vIn.
         if oldRevThread != vIn {
-            thread[oldRevThread] = right
+            thread[oldRevThread] = Int32(right)
             revThread[right] = oldRevThread
         }
         return dirty
@@ -136,8 +137,12 @@ extension NetworkSimplex {
     func updatePotential() {
         let c = cost(pred[uIn])
         let sigma = forward[uIn] ? pi[vIn] - pi[uIn] - c : pi[vIn] - pi[uIn] + c
-        let end = thread[lastSucc[uIn]]
+        let end = Int(thread[lastSucc[uIn]])
         var u = uIn
-        while u != end { pi[u] += sigma; u = thread[u] }
+        while u != end {
+            pi[u] += sigma
+            columnDirty[u >> Self.tileShift] = true
+            u = Int(thread[u])
+        }
     }
 }
