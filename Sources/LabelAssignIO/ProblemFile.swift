@@ -2,12 +2,14 @@ import LabelAssign
 
 /// A transport problem file (`labelassign ot`): a JSON object with a `method` and the
 /// fields that method needs: `M` (cost rows), `a` (row masses), `b` (column masses),
-/// `reg` (entropic ε), `iters` (fixed iteration count).
+/// `reg` (entropic ε), `iters` (fixed iteration count), `numItermax` (POT's iteration cap of
+/// `emd`).
 ///
 /// `parse` checks the structure only: `method` is a string, `M` a non-empty rectangular
 /// array of finite numbers, `a` / `b` (when present) finite numbers as many as `M` has rows /
-/// columns, `reg` (when present) finite and > 0, `iters` (when present) a whole number in
-/// `[0, maxIterations]`.
+/// columns or empty (`[]`: uniform weights, for `emd` as in POT), `reg` (when present) finite
+/// and > 0, `iters` (when present) a whole number in `[0, maxIterations]`, `numItermax` (when
+/// present) a whole number >= 0.
 /// Each method then asks for the fields it needs (`requireMarginals`, `requireReg`, ...).
 /// `M` may hold negative costs; masses must be non-negative. `iters` is at most
 /// `maxIterations` (100,000, the converged solver's own cap), so the work is bounded.
@@ -24,9 +26,11 @@ public struct TransportProblem: Sendable, Equatable {
     public var b: [Double]?
     public var reg: Double?
     public var iterations: Int?
+    /// `emd`'s iteration cap (POT's `numItermax`; nil: POT's default 100000).
+    public var numItermax: Int?
 
     public init(method: String, rows: Int, columns: Int, cost: [Double], a: [Double]? = nil, b: [Double]? = nil,
-                reg: Double? = nil, iterations: Int? = nil) {
+                reg: Double? = nil, iterations: Int? = nil, numItermax: Int? = nil) {
         self.method = method
         self.rows = rows
         self.columns = columns
@@ -35,6 +39,7 @@ public struct TransportProblem: Sendable, Equatable {
         self.b = b
         self.reg = reg
         self.iterations = iterations
+        self.numItermax = numItermax
     }
 
     /// Parses a problem file's bytes.
@@ -80,13 +85,19 @@ public struct TransportProblem: Sendable, Equatable {
             }
             problem.iterations = Int(d)
         }
+        if let it = root["numItermax"] {
+            guard let d = it.double, d.isFinite, d >= 0, d == d.rounded(), d <= 9_007_199_254_740_992 else {
+                throw LabelAssignError.invalidValue(field: "numItermax", index: nil, reason: "must be an integer >= 0")
+            }
+            problem.numItermax = Int(d)
+        }
         return problem
     }
 
     private static func masses(_ root: JSONValue, _ key: String, count: Int) throws -> [Double]? {
         guard let v = root[key] else { return nil }
         guard let items = v.array else { throw LabelAssignError.invalidValue(field: key, index: nil, reason: "must be an array of numbers") }
-        guard items.count == count else { throw LabelAssignError.shapeMismatch(field: key, expected: count, actual: items.count) }
+        guard items.isEmpty || items.count == count else { throw LabelAssignError.shapeMismatch(field: key, expected: count, actual: items.count) }
         var out: [Double] = []
         out.reserveCapacity(count)
         for (i, x) in items.enumerated() {
@@ -97,7 +108,7 @@ public struct TransportProblem: Sendable, Equatable {
         return out
     }
 
-    /// `a` and `b`, or a missing-field error.
+    /// `a` and `b`, or a missing-field error (`[]` is returned as it is).
     public func requireMarginals() throws -> (a: [Double], b: [Double]) {
         guard let a else { throw LabelAssignError.missingField("a") }
         guard let b else { throw LabelAssignError.missingField("b") }
@@ -120,6 +131,13 @@ public struct TransportProblem: Sendable, Equatable {
     public func solveSinkhorn() throws -> TransportPlan {
         let (a, b) = try requireMarginals()
         return try Sinkhorn(reg: requireReg()).solve(a: a, b: b, cost: cost)
+    }
+
+    /// Exact OT by `ExactTransport.solve` (POT `ot.emd`): `a`, `b` (`[]`: uniform), `M`, and
+    /// `numItermax` when given.
+    public func solveEMD() throws -> ExactTransportPlan {
+        let (a, b) = try requireMarginals()
+        return try ExactTransport(numItermax: numItermax ?? 100_000).solve(a: a, b: b, cost: cost, rows: rows, columns: columns)
     }
 
     /// OTA's fixed-iteration float32 Sinkhorn (`a` = μ, `b` = ν, `reg` = ε); the plan and Σ plan·M.

@@ -16,6 +16,12 @@ import LabelAssignCompare
 ///   same sizes and the same exclusion as the presets.
 /// - `linearAssignment` on random uniform 300×300 and 1000×1000 matrices (Float64), the sizes
 ///   of scipy's `linear_sum_assignment` comparison.
+/// - `emd` (`ExactTransport`, POT's network simplex, Float64) on the problems that
+///   `tools/reference/bench_emd.py` times POT's `ot.emd` on (the same SplitMix64 generator on
+///   both sides, so the input is bit-identical): random 100×1000, 300×3000 and 101×8400
+///   problems, OTA-shaped 11×8400 and 101×8400 ones (1e6 penalties, 10–30 valid priors per
+///   object, integer supplies, unit demands), and OTA's own transport problem of the 8,400-prior
+///   scenes with 10 and 100 objects.
 /// - Each benchmark runs at most 2 s or 50 iterations and records wall time and mallocs.
 /// Scenes are built in each benchmark's setup, outside the measurement.
 let priorSides: [(priors: Int, side: Int)] = [(2_100, 320), (8_400, 640), (33_600, 1_280)]
@@ -26,6 +32,46 @@ func benchScene(side: Int, objects: Int) -> Scene {
     let gt = Workload.cocoObjects(&rng, width: side, height: side, name: "bench-\(side)-\(objects)", count: objects)
     let sim = try! PredictionSimulator(strides: [8, 16, 32], numClasses: 80, quality: 0.7, seed: 2026)
     return try! sim.scene(gt, index: objects)
+}
+
+/// SplitMix64 uniforms `(z >> 11) / 2^53`, as `tools/reference/bench_emd.py` draws them.
+struct EMDProblemGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform() -> Double { Double(next() >> 11) / 9_007_199_254_740_992 }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+
+    /// Costs U(0, 1), then row and column masses 0.5 + 1.5 U, each divided by its sum.
+    static func random(rows: Int, columns: Int, seed: UInt64) -> (a: [Double], b: [Double], cost: [Double]) {
+        var g = EMDProblemGenerator(state: seed)
+        let cost = (0..<(rows * columns)).map { _ in g.uniform() }
+        let a = (0..<rows).map { _ in 0.5 + 1.5 * g.uniform() }, b = (0..<columns).map { _ in 0.5 + 1.5 * g.uniform() }
+        let sa = a.reduce(0, +), sb = b.reduce(0, +)
+        return (a.map { $0 / sa }, b.map { $0 / sb }, cost)
+    }
+
+    /// OTA's shape: object rows 1e6 + 6 U, 10–30 valid priors per object at 6 U, a background
+    /// row 3 U, supplies 1–10 per object and the rest for the background, unit demands.
+    static func otaShaped(objects: Int, priors n: Int, seed: UInt64) -> (a: [Double], b: [Double], cost: [Double]) {
+        var g = EMDProblemGenerator(state: seed)
+        var cost = (0..<(objects * n)).map { _ in 1e6 + 6 * g.uniform() }
+        for o in 0..<objects {
+            for _ in 0..<(10 + g.below(21)) {
+                let j = g.below(n)
+                cost[o * n + j] = 6 * g.uniform()
+            }
+        }
+        cost += (0..<n).map { _ in 3 * g.uniform() }
+        var a = (0..<objects).map { _ in Double(1 + g.below(10)) }
+        a.append(Double(n) - a.reduce(0, +))
+        return (a, [Double](repeating: 1, count: n), cost)
+    }
 }
 
 let benchmarks: @Sendable () -> Void = {
@@ -76,6 +122,30 @@ let benchmarks: @Sendable () -> Void = {
         } setup: {
             var rng = Xoshiro256(seed: 7, index: size, stream: 2)
             return (0..<(size * size)).map { _ in rng.uniform() }
+        }
+    }
+
+    typealias EMDProblem = (a: [Double], b: [Double], cost: [Double])
+    @Sendable func otaProblem(objects: Int) -> EMDProblem {
+        let p = try! OTAAssigner().transportProblem(benchScene(side: 640, objects: objects))
+        return (p.mu.map(Double.init), p.nu.map(Double.init), p.cost.map(Double.init))
+    }
+    let emdProblems: [(name: String, make: @Sendable () -> EMDProblem)] = [
+        ("random 100x1000", { EMDProblemGenerator.random(rows: 100, columns: 1_000, seed: 1) }),
+        ("random 300x3000", { EMDProblemGenerator.random(rows: 300, columns: 3_000, seed: 2) }),
+        ("random 101x8400", { EMDProblemGenerator.random(rows: 101, columns: 8_400, seed: 3) }),
+        ("OTA-shaped 11x8400", { EMDProblemGenerator.otaShaped(objects: 10, priors: 8_400, seed: 5) }),
+        ("OTA-shaped 101x8400", { EMDProblemGenerator.otaShaped(objects: 100, priors: 8_400, seed: 4) }),
+        ("OTA 8400 priors, 10 objects", { otaProblem(objects: 10) }),
+        ("OTA 8400 priors, 100 objects", { otaProblem(objects: 100) }),
+    ]
+    for problem in emdProblems {
+        Benchmark("emd \(problem.name)") { benchmark, p in
+            for _ in benchmark.scaledIterations {
+                blackHole(try! ExactTransport().solve(a: p.a, b: p.b, cost: p.cost))
+            }
+        } setup: {
+            problem.make()
         }
     }
 }

@@ -13,6 +13,9 @@ struct OTCommand: ParsableCommand {
               entropic OT to convergence (Float64); prints {"plan", "cost"}.
           {"method": "sinkhorn-fixed", "a": [...], "b": [...], "M": [[...]], "reg": EPS, "iters": N}
               OTA's fixed-iteration log-domain Sinkhorn (Float32); prints {"plan", "cost"}.
+          {"method": "emd", "a": [...], "b": [...], "M": [[...]], "numItermax": N}
+              exact OT (POT ot.emd / ot.emd2, network simplex, Float64; [] is uniform,
+              numItermax optional, default 100000); prints {"plan", "cost"}.
           {"method": "lsa", "M": [[...]]}
               exact linear sum assignment (scipy linear_sum_assignment); prints {"rows", "cols", "total"}.
         "iters" is a whole number in [0, 100000]. The file is strict JSON (NaN and Infinity are read, then
@@ -24,6 +27,7 @@ struct OTCommand: ParsableCommand {
     static let methods: [(name: String, solve: @Sendable (JSONValue) throws -> String)] = [
         ("sinkhorn", { try solveSinkhorn(TransportProblem.parse($0)) }),
         ("sinkhorn-fixed", { try solveSinkhornFixed(TransportProblem.parse($0)) }),
+        ("emd", { try solveEMD(TransportProblem.parse($0)) }),
         ("lsa", solveLinearAssignment),
     ]
 
@@ -70,6 +74,19 @@ struct OTCommand: ParsableCommand {
         var w = JSONWriter()
         w.beginObject()
         w.key("plan"); w.exactRows(result.plan, width: p.columns)
+        w.key("cost"); w.number(result.cost)
+        w.endObject()
+        return w.text
+    }
+
+    static func solveEMD(_ p: TransportProblem) throws -> String {
+        let result = try p.solveEMD()
+        if let warning = result.warning {
+            FileHandleStderr.write("labelassign: warning: \(warning) (the plan is the last basic solution, after \(result.iterations) pivots)\n")
+        }
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("plan"); w.rows((0..<p.rows).map { Array(result.plan[($0 * p.columns)..<(($0 + 1) * p.columns)]) })
         w.key("cost"); w.number(result.cost)
         w.endObject()
         return w.text

@@ -129,7 +129,7 @@ import Testing
         let e = try run(["ot", bad])
         #expect(e.status == 1)
         #expect(e.stderr.contains("M"))
-        let unknown = try temporaryFile(#"{"method": "emd", "M": [[1]]}"#)
+        let unknown = try temporaryFile(#"{"method": "simplex", "M": [[1]]}"#)
         defer { TemporaryFiles.remove(unknown) }
         let u = try run(["ot", unknown])
         #expect(u.status == 1)
