@@ -71,8 +71,8 @@ public enum Comparison {
         }
         let done = Mutex(0)
         let start = DispatchTime.now().uptimeNanoseconds
-        let outcomes: [Result<ImageOutcome, LabelAssignError>] = BLASThreads.single {
-            Parallel.map(count: count, threads: options.threads) { i in
+        let outcomes: [Result<ImageOutcome, LabelAssignError>] = try BLASThreads.single {
+            try Parallel.map(count: count, threads: options.threads) { i in
                 let r: Result<ImageOutcome, LabelAssignError>
                 do {
                     let scene = try source.scene(at: i)

@@ -89,8 +89,8 @@ public enum AssignerInvariants {
     }
 
     /// `assigner` on every scene, on `threads` threads (the same assigner value shared by all).
-    public static func runs(_ assigner: any Assigner, on scenes: [Scene], threads: Int) -> [Run] {
-        Parallel.map(count: scenes.count, threads: threads) { i in
+    public static func runs(_ assigner: any Assigner, on scenes: [Scene], threads: Int) throws -> [Run] {
+        try Parallel.map(count: scenes.count, threads: threads) { i in
             do { return .assigned(try assigner.assign(scenes[i])) } catch { return .failed("\(error)") }
         }
     }

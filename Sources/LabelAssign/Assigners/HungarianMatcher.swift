@@ -128,6 +128,9 @@ extension HungarianMatcher {
         try checkQueries(queries, priorCount: scene.priorCount)
         let predicted = try queryBoxes(scene, queries: queries)
         if queries.isEmpty || scene.gtCount == 0 { return [] }
+        // The largest buffer is the float64 copy that the linear assignment solves.
+        try ResourceLimits.checkBuffer("DETR matching cost (queries × objects, float64)", counts: [queries.count, scene.gtCount],
+                                       of: Double.self)
         // cost_giou = −generalized_box_iou(out_bbox, tgt_bbox), torchvision.
         var cost = try pairwiseOverlap(predicted, scene.gtBoxes, kind: .giou, convention: .torchvision)
         // cost_class = −out_prob[:, tgt_ids].

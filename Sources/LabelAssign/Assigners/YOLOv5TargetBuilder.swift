@@ -92,12 +92,10 @@ public struct YOLOv5TargetBuilder: Assigner {
     /// Needs one anchor list per scene stride. Zero objects give no entries.
     public func targets(_ scene: Scene) throws -> [Target] {
         try checkConfiguration(scene)
+        try scene.checkImageAndStrides()
         try Scene.checkBoxes(scene.gtBoxes, field: "gt_bboxes")
         try scene.checkGTLabels()
-        guard scene.imageWidth > 0, scene.imageHeight > 0 else {
-            throw LabelAssignError.invalidValue(field: "image", index: nil, reason: "width and height must be positive")
-        }
-        return buildTargets(scene)
+        return try buildTargets(scene)
     }
 
     /// Background priors whose point lies inside a `gt_ignore` box come out ignored (`-2`);
@@ -110,7 +108,7 @@ public struct YOLOv5TargetBuilder: Assigner {
     public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
         try checkConfiguration(prepared.scene)
         try checkFullGrid(prepared)
-        let entries = buildTargets(prepared.scene)
+        let entries = try buildTargets(prepared.scene)
         var result = Assignment(assignedGT: rowsToPriors(entries, prepared))
         result.extras.append(AssignmentExtra("rows", .rows(entries.map(\.row))))
         result.extras.append(AssignmentExtra("row_gt", .ints(entries.map { Int32($0.object) })))
@@ -147,13 +145,17 @@ extension YOLOv5TargetBuilder {
     }
 
     /// `build_targets` on a scene whose fields are checked: per level the anchor-ratio filter,
-    /// then the neighbour cells; sorted as the fixtures are.
-    func buildTargets(_ scene: Scene) -> [Target] {
+    /// then the neighbour cells; sorted as the fixtures are. Throws `resourceExhausted` before a
+    /// level whose entries (at most three cells per match) could pass the buffer limit as rows.
+    func buildTargets(_ scene: Scene) throws -> [Target] {
         if scene.gtCount == 0 { return [] }
         let targets = normalisedCentreSize(scene.gtBoxes, imageWidth: scene.imageWidth, imageHeight: scene.imageHeight)
         var emitted: [Target] = []
         for level in gridLevels(scene) {
             let matches = anchorRatioFilter(targets, level: level)
+            // An entry holds about 192 bytes: the target itself and its output row of 11 float64.
+            try ResourceLimits.checkBuffer("YOLOv5 target entries (targets with their rows)",
+                                           counts: [emitted.count + 3 * matches.count], bytesPerElement: 192)
             neighbourCells(matches, level: level, labels: scene.gtLabels, into: &emitted)
         }
         return sortedAsFixtures(emitted)

@@ -6,9 +6,11 @@ import Synchronization
 public enum Parallel {
     /// `body(0) ... body(count - 1)` on `threads` workers (`DispatchQueue.concurrentPerform`, items
     /// handed out one at a time in index order); results in index order, identical to a serial run
-    /// when `body` is deterministic. `threads <= 1` runs serially on the calling thread.
-    public static func map<T: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> T) -> [T] {
+    /// when `body` is deterministic. `threads <= 1` runs serially on the calling thread. Throws
+    /// `resourceExhausted` when `count` results would pass the buffer limit (`ResourceLimits`).
+    public static func map<T: Sendable>(count: Int, threads: Int, _ body: @Sendable (Int) -> T) throws -> [T] {
         if count <= 0 { return [] }
+        try ResourceLimits.checkBuffer("results of a parallel map", count: count, of: T?.self)
         let workers = min(max(threads, 1), count)
         if workers == 1 { return (0..<count).map(body) }
         let slots = Slots<T>(count)

@@ -85,6 +85,7 @@ public func pairwiseOverlap(_ boxes1: [Float], _ boxes2: [Float],
                             convention: OverlapConvention = .torchvision) throws -> [Float] {
     try checkInputs(boxes1, boxes2, kind, convention)
     let n1 = boxes1.count / 4, n2 = boxes2.count / 4
+    try ResourceLimits.checkBuffer("pairwise overlap matrix (boxes1 × boxes2)", counts: [n1, n2], of: Float.self)
     return runKernel(boxes1, boxes2, count: n1 * n2) { a, b, o in
         _ = lak_pairwise_overlap(a, Int64(n1), b, Int64(n2), kind.rawValue, convention.rawValue, o)
     }

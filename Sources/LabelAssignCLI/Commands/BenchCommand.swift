@@ -50,8 +50,8 @@ struct BenchCommand: ParsableCommand {
         // Scenes are built and prepared once, outside the timed region.
         let scenes = try (0..<source.count).map { try PreparedScene(source.scene(at: $0)) }
         let repeats = self.repeats
-        let results: [Result<ImageTiming, LabelAssignError>] = BLASThreads.single {
-            Parallel.map(count: scenes.count, threads: threads) { i in
+        let results: [Result<ImageTiming, LabelAssignError>] = try BLASThreads.single {
+            try Parallel.map(count: scenes.count, threads: threads) { i in
                 let prepared = scenes[i], s = prepared.scene
                 do {
                     _ = try made.assign(prepared)
@@ -93,8 +93,8 @@ struct BenchCommand: ParsableCommand {
         }
         // Throughput over the batch at the requested thread count.
         let t0 = DispatchTime.now().uptimeNanoseconds
-        let failures = BLASThreads.single {
-            Parallel.map(count: scenes.count, threads: threads) { i in (try? made.assign(scenes[i])) == nil ? 1 : 0 }
+        let failures = try BLASThreads.single {
+            try Parallel.map(count: scenes.count, threads: threads) { i in (try? made.assign(scenes[i])) == nil ? 1 : 0 }
         }.reduce(0, +)
         let wall = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         let rate = wall > 0 ? Double(scenes.count) / wall : 0

@@ -46,8 +46,8 @@ import Testing
     func oneAndTwoThreadsAgree(preset: String) throws {
         let assigner = try AssignerRegistry.make(preset)
         let scenes = try AssignerInvariants.scenes()
-        let one = AssignerInvariants.runs(assigner, on: scenes, threads: 1)
-        let two = AssignerInvariants.runs(assigner, on: scenes + scenes, threads: 2)
+        let one = try AssignerInvariants.runs(assigner, on: scenes, threads: 1)
+        let two = try AssignerInvariants.runs(assigner, on: scenes + scenes, threads: 2)
         #expect(one + one == two)
         #expect(!one.contains { if case .failed = $0 { true } else { false } }, "\(preset): \(one)")
     }

@@ -117,7 +117,7 @@ private let assignerY = ScriptedAssigner(name: "y") { s in
         #expect(one.example == two.example)
         #expect(one.objects == two.objects && one.images == 12)
         #expect(one.statistics[0].positives > 0 && one.statistics[0].meanIoU! > 0.3, "\(one.statistics[0].meanIoU!)")
-        let p = Parallel.map(count: 100, threads: 2) { $0 * $0 }
+        let p = try Parallel.map(count: 100, threads: 2) { $0 * $0 }
         #expect(p == (0..<100).map { $0 * $0 })
     }
 

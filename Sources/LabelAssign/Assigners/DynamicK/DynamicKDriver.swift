@@ -95,6 +95,8 @@ struct DynamicKDriver<Model: DynamicKCostModel> {
     func pairCosts(_ scene: Scene, objects: [lak_object_geometry], candidates: UnsafeBufferPointer<Int32>,
                    centres: DynamicCostInput.PriorCentres, workspace: Workspace) throws -> PairCosts {
         let g = objects.count, m = candidates.count
+        try ResourceLimits.checkBuffer("dynamic-k cost and IoU matrices (objects × candidate priors × 2)", counts: [g, m, 2],
+                                       of: Float.self)
         let columns = DynamicCostInput.CandidateColumns(scene, candidates: candidates, centres: centres,
                                                         boxes: model.boxConvention, workspace: workspace)
         let slots = DynamicCostInput.LabelSlots(scene.gtLabels, classes: scene.numClasses)

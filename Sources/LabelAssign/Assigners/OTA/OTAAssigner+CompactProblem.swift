@@ -28,13 +28,14 @@ extension OTAAssigner {
         let n = scene.priorCount, g = scene.gtCount
         let bg = backgroundCost(scene)
         var p = CompactProblem()
-        p.entryCol.reserveCapacity(n + 80 * g)
-        p.entryCost.reserveCapacity(n + 80 * g)
-        p.entryIoU.reserveCapacity(n + 80 * g)
+        let expected = min(n + 80 * g, 1 << 22)
+        p.entryCol.reserveCapacity(expected)
+        p.entryCost.reserveCapacity(expected)
+        p.entryIoU.reserveCapacity(expected)
         var scratch = ObjectScratch()
-        Self.withBuffers(scene) { buffers in
+        try Self.withBuffers(scene) { buffers in
             for o in 0..<g {
-                appendObjectRow(o, label: Int(scene.gtLabels[o]), buffers, background: bg, to: &p, scratch: &scratch)
+                try appendObjectRow(o, label: Int(scene.gtLabels[o]), buffers, background: bg, to: &p, scratch: &scratch)
             }
         }
         for j in 0..<n {
@@ -58,9 +59,10 @@ extension OTAAssigner {
     }
 
     /// Appends object `o`'s row: cost and IoU per candidate (per prior, penalised, when it has
-    /// no candidate), its left-out floor and its dynamic-k supply.
+    /// no candidate), its left-out floor and its dynamic-k supply. Throws `resourceExhausted`
+    /// when the entries (with the background row's `N`) would pass the buffer limit.
     func appendObjectRow(_ o: Int, label: Int, _ b: SceneBuffers, background bg: [Float],
-                         to p: inout CompactProblem, scratch: inout ObjectScratch) {
+                         to p: inout CompactProblem, scratch: inout ObjectScratch) throws {
         let cfg = configuration, n = b.priors.count / 4, c = b.numClasses
         let geo = ObjectGeometry(b.gtBoxes, o)
         candidatePriors(geo, b, into: &scratch.candidates)
@@ -70,6 +72,9 @@ extension OTAAssigner {
         p.leftOutFloor.append(full ? .infinity : cfg.penalty - 1)
         scratch.ious.removeAll(keepingCapacity: true)
         let count = full ? n : scratch.candidates.count
+        // An entry costs 28 bytes: column, cost and IoU here, then its column index, row and plan value.
+        try ResourceLimits.checkBuffer("OTA transport problem entries (candidate pairs and the background row)",
+                                       counts: [p.entryCol.count + count + n], bytesPerElement: 28)
         for k in 0..<count {
             let j = full ? k : Int(scratch.candidates[k])
             let q = Self.iou(geo, b.priors[4 * j], b.priors[4 * j + 1], b.predBoxes, j)

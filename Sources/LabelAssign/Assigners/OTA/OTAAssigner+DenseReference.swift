@@ -24,6 +24,7 @@ extension OTAAssigner {
         try configuration.validate()
         try scene.validate()
         let n = scene.priorCount, g = scene.gtCount
+        try ResourceLimits.checkBuffer("OTA dense transport cost ((objects + 1) × priors)", counts: [g + 1, n], of: Float.self)
         let bg = backgroundCost(scene)
         var problem = OTATransportProblem(gtCount: g, priorCount: n, cost: [Float](repeating: 0, count: (g + 1) * n),
                                           mu: [Float](repeating: 1, count: g + 1), nu: [Float](repeating: 1, count: n),
@@ -93,6 +94,7 @@ extension OTAAssigner {
             return try Sinkhorn.fixedIterations(cost: problem.cost, mu: problem.mu, nu: problem.nu,
                                                 eps: configuration.eps, iterations: configuration.iterations).plan
         }
+        try ResourceLimits.checkBuffer("OTA dense plan ((objects + 1) × priors)", counts: [p.mu.count, n], of: Float.self)
         var dense = [Float](repeating: 0, count: p.mu.count * n)
         for r in 0..<p.mu.count {
             for e in Int(p.rowStart[r])..<Int(p.rowStart[r + 1]) { dense[r * n + Int(p.entryCol[e])] = entries[e] }

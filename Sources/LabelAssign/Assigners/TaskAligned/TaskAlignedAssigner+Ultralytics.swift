@@ -31,13 +31,13 @@ extension TaskAlignedAssigner {
     }
 
     /// `TaskAlignedAssigner.forward`; no objects → all background with zero `target_scores`.
-    func assignUltralytics(_ prepared: PreparedScene) -> Assignment {
+    func assignUltralytics(_ prepared: PreparedScene) throws -> Assignment {
         let s = prepared.scene
         if s.gtCount == 0 {
             return Assignment(assignedGT: [Int32](repeating: -1, count: s.priorCount),
                               quality: QualityTarget(.targetScores, [Float](repeating: 0, count: s.priorCount)))
         }
-        var pairs = selectCandidatesInGTs(prepared)
+        var pairs = try selectCandidatesInGTs(prepared)
         getBoxMetrics(&pairs, s)
         var owners = selectTopKCandidates(pairs, priorCount: s.priorCount)
         selectHighestOverlaps(&owners, pairs, priorCount: s.priorCount)
@@ -47,13 +47,14 @@ extension TaskAlignedAssigner {
     /// `select_candidates_in_gts` with the STAL enlargement: object sides below `stride_val`
     /// (`minCandidateSide`, default the scene's `strides[1]`) become `stride_val` about the centre
     /// (xyxy → xywh → xyxy, always round-tripped as the reference does); a prior point is a
-    /// candidate when all four distances to the sides exceed `inBoxMargin`.
-    func selectCandidatesInGTs(_ prepared: PreparedScene) -> CandidatePairs {
+    /// candidate when all four distances to the sides exceed `inBoxMargin`. Throws
+    /// `resourceExhausted` when the pairs would pass the buffer limit.
+    func selectCandidatesInGTs(_ prepared: PreparedScene) throws -> CandidatePairs {
         let s = prepared.scene, g = s.gtCount, margin = configuration.inBoxMargin
         let strideVal = configuration.minCandidateSide ?? Float(s.strides.count > 1 ? s.strides[1] : s.strides[0])
         var pairs = CandidatePairs(start: [Int](repeating: 0, count: g + 1), prior: [])
-        pairs.prior.reserveCapacity(64 * g)
-        s.priors.withUnsafeBufferPointer { p in
+        pairs.prior.reserveCapacity(min(64 * g, 1 << 20))
+        try s.priors.withUnsafeBufferPointer { p in
             for m in 0..<g {
                 let x1 = s.gtBoxes[4 * m], y1 = s.gtBoxes[4 * m + 1], x2 = s.gtBoxes[4 * m + 2], y2 = s.gtBoxes[4 * m + 3]
                 let cx = (x1 + x2) / 2, cy = (y1 + y2) / 2
@@ -66,6 +67,8 @@ extension TaskAlignedAssigner {
                                      xTest: { i in p[4 * i] - ex1 > margin && ex2 - p[4 * i] > margin },
                                      yTest: { i in p[4 * i + 1] - ey1 > margin && ey2 - p[4 * i + 1] > margin })
                 pairs.start[m + 1] = pairs.prior.count
+                try ResourceLimits.checkBuffer("task-aligned candidate pairs (objects × priors inside them)",
+                                               count: pairs.prior.count, of: TorchTopK.Element.self)
             }
         }
         return pairs

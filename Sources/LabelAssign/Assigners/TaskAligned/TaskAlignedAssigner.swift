@@ -118,7 +118,7 @@ public struct TaskAlignedAssigner: Assigner {
     public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
         try configuration.validate()
         switch configuration.variant {
-        case .ultralytics: return assignUltralytics(prepared)
+        case .ultralytics: return try assignUltralytics(prepared)
         case .mmdet: return assignMMDet(prepared)
         }
     }
