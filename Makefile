@@ -4,7 +4,7 @@ BIN := .build/release/labelassign
 LIBDIR := .build/release
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test run bench lib fuzz fuzz-build clean
+.PHONY: deps build test run bench lib lib-build install fuzz fuzz-build clean
 
 ## deps: install OpenBLAS when it is missing (Debian/Ubuntu).
 deps:
@@ -34,20 +34,55 @@ run: build
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
-## lib: the C ABI as a shared library exporting only la_* ($(LIBDIR)/liblabelassign_c.so), the C example,
-## and the small-stack check (la_assign_json on a 64 KiB thread with deep nesting, hostile counts).
-lib: deps
-	$(SWIFT) build -c release --product labelassign_c \
-		-Xlinker --version-script=$(CURDIR)/Sources/LabelAssignCABI/labelassign.map
-	@extra=$$(nm -D --defined-only $(LIBDIR)/liblabelassign_c.so | awk '$$2 ~ /^[TDBRVWi]$$/ && $$3 !~ /^la_/ {print $$3}'); \
+## lib: the C ABI as a shared library ($(LIBOUT)/liblabelassign.so, SONAME liblabelassign.so.$(SOVERSION),
+## Swift runtime linked in statically, exporting only la_*), the C example built against an installed
+## prefix through pkg-config, and the small-stack check (la_assign_json on a 64 KiB thread with deep
+## nesting, hostile counts).
+LIBBUILD := .build/lib
+LIBOUT := $(LIBBUILD)/out
+VERSION := $(shell sed -n 's/^\#define LA_VERSION_STRING "\(.*\)"/\1/p' Sources/LabelAssignCABI/include/labelassign.h)
+SOVERSION := $(firstword $(subst ., ,$(VERSION)))
+SONAME := liblabelassign.so.$(SOVERSION)
+PREFIX ?= /usr/local
+CHECK_PREFIX := $(CURDIR)/$(LIBBUILD)/check-prefix
+
+lib-build: deps
+	$(SWIFT) build -c release --scratch-path $(LIBBUILD) --product labelassign_c -Xswiftc -static-stdlib \
+		-Xlinker --version-script=$(CURDIR)/Sources/LabelAssignCABI/labelassign.map -Xlinker -soname -Xlinker $(SONAME)
+	mkdir -p $(LIBOUT)
+	cp $(LIBBUILD)/release/liblabelassign_c.so $(LIBOUT)/liblabelassign.so.$(VERSION)
+	strip --strip-unneeded $(LIBOUT)/liblabelassign.so.$(VERSION)
+	ln -sf liblabelassign.so.$(VERSION) $(LIBOUT)/$(SONAME)
+	ln -sf $(SONAME) $(LIBOUT)/liblabelassign.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' Sources/LabelAssignCABI/labelassign.pc.in > $(LIBOUT)/labelassign.pc
+
+lib: lib-build
+	@so=$(LIBOUT)/liblabelassign.so.$(VERSION); \
+		extra=$$(nm -D --defined-only $$so | awk '$$2 ~ /^[TDBRVWi]$$/ && $$3 !~ /^la_/ {print $$3}'); \
 		if [ -n "$$extra" ]; then echo "lib: symbols besides la_* exported:"; echo "$$extra" | head; exit 1; fi; \
-		echo "lib: exports only la_* ($$(nm -D --defined-only $(LIBDIR)/liblabelassign_c.so | awk '$$3 ~ /^la_/' | wc -l) symbols)"
-	cc -O2 -o $(LIBDIR)/labelassign-example examples/c/example.c -ISources/LabelAssignCABI/include \
-		-L$(LIBDIR) -llabelassign_c -Wl,-rpath,$(CURDIR)/$(LIBDIR)
-	$(LIBDIR)/labelassign-example
-	cc -O2 -pthread -o $(LIBDIR)/labelassign-small-stack examples/c/small_stack.c -ISources/LabelAssignCABI/include \
-		-L$(LIBDIR) -llabelassign_c -Wl,-rpath,$(CURDIR)/$(LIBDIR)
-	$(LIBDIR)/labelassign-small-stack
+		if readelf -d $$so | grep -q 'NEEDED.*libswift'; then echo "lib: the Swift runtime is not linked in"; readelf -d $$so | grep NEEDED; exit 1; fi; \
+		readelf -d $$so | grep -q "SONAME.*\[$(SONAME)\]" || { echo "lib: SONAME is not $(SONAME)"; exit 1; }; \
+		echo "lib: $$so exports only la_* ($$(nm -D --defined-only $$so | awk '$$3 ~ /^la_/' | wc -l) symbols), SONAME $(SONAME), needs: $$(readelf -d $$so | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' | tr '\n' ' ')"
+	rm -rf $(CHECK_PREFIX)
+	$(MAKE) --no-print-directory install PREFIX=$(CHECK_PREFIX)
+	cc -O2 -o $(LIBOUT)/labelassign-example examples/c/example.c \
+		$$(PKG_CONFIG_PATH=$(CHECK_PREFIX)/lib/pkgconfig pkg-config --cflags --libs labelassign)
+	$(LIBOUT)/labelassign-example
+	cc -O2 -pthread -o $(LIBOUT)/labelassign-small-stack examples/c/small_stack.c \
+		$$(PKG_CONFIG_PATH=$(CHECK_PREFIX)/lib/pkgconfig pkg-config --cflags --libs labelassign)
+	$(LIBOUT)/labelassign-small-stack
+
+## install: the header, the shared library (with its SONAME links) and labelassign.pc under PREFIX
+## (default /usr/local): `make install PREFIX=$$HOME/.local`.
+install: lib-build
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 Sources/LabelAssignCABI/include/labelassign.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(LIBOUT)/liblabelassign.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf liblabelassign.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/liblabelassign.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' Sources/LabelAssignCABI/labelassign.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/labelassign.pc
+	@echo "install: $(PREFIX)/lib/liblabelassign.so.$(VERSION) (needs libopenblas.so.0), include/labelassign.h, lib/pkgconfig/labelassign.pc"
 
 ## fuzz: the libFuzzer target (Fuzz/) for FUZZ_SECONDS (default 60) on FUZZ_JOBS jobs (default 1):
 ## scene parser, problem-file parser, la_assign_json / la_assign / la_overlap_matrix per preset family.

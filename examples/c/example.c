@@ -1,5 +1,6 @@
 /* A C program linking LabelAssign: pairwise IoU, then one assignment. `make lib` builds and runs it. */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "labelassign.h"
@@ -10,6 +11,10 @@ int main(int argc, char **argv) {
     char names[1024];
     la_assigner_names(names, sizeof names);
     printf("labelassign %s, presets: %s\n", la_version(), names[0] ? names : "(none)");
+    if (strcmp(la_version(), LA_VERSION_STRING) != 0) {
+        fprintf(stderr, "library %s does not match header %s\n", la_version(), LA_VERSION_STRING);
+        return 1;
+    }
 
     float boxes1[] = {0, 0, 10, 10, 5, 5, 15, 15};
     float boxes2[] = {5, 0, 15, 10};

@@ -1,5 +1,5 @@
 /*
- * labelassign.h: the C ABI of LabelAssign (link with -llabelassign_c).
+ * labelassign.h: the C ABI of LabelAssign (`pkg-config --cflags --libs labelassign`, or -llabelassign).
  *
  * Boxes are float32 rows `x1, y1, x2, y2`; priors are rows `cx, cy, stride_x, stride_y`,
  * level by level (finest stride first), row-major inside a level. Every function returns
@@ -21,6 +21,12 @@
 #define LABELASSIGN_H
 
 #include <stdint.h>
+
+/** The version of this header; `la_version()` gives the library's (the same for a matching pair). */
+#define LA_VERSION_MAJOR 0
+#define LA_VERSION_MINOR 1
+#define LA_VERSION_PATCH 0
+#define LA_VERSION_STRING "0.1.0"
 
 #ifdef __cplusplus
 extern "C" {
@@ -45,7 +51,7 @@ enum {
     LA_ERROR_LIMIT = 4,
 };
 
-/** The library version, e.g. "0.1.0". */
+/** The library version, e.g. "0.1.0" (LA_VERSION_STRING of the header it was built with). */
 const char *la_version(void);
 
 /**
