@@ -83,10 +83,10 @@ public struct Sinkhorn: Sendable, Equatable {
         /// the floor that rounding allows (above `stopThr`), so more iterations would not lower it.
         case stalled
         /// `numItermax` iterations ran without either (POT warns "Sinkhorn did not converge").
-        case maxIterReached
+        case maxIterReached = "max_iter_reached"
         /// A scaling became 0, NaN or infinite: the previous scalings are kept and the loop ends
         /// (POT warns "numerical errors at iteration").
-        case numericalError
+        case numericalError = "numerical_error"
     }
 
     /// POT's `warmstart`: initial dual potentials, `rows` and `columns` values. POT reads them per
