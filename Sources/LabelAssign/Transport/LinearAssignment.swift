@@ -10,27 +10,33 @@
 ///   with the last element;
 /// - a column is chosen on a strictly lower reduced cost, or on an equal one when it is unassigned.
 ///
-/// `+infinity` entries are forbidden pairs. NaN and `-infinity` entries are rejected, and a matrix whose
-/// finite entries admit no complete matching of the shorter side throws (scipy: "cost matrix is infeasible").
-/// An empty matrix (no rows or no columns) has the empty matching, total 0.
+/// `+infinity` entries are forbidden pairs. NaN and `-infinity` entries are rejected (scipy: "matrix contains
+/// invalid numeric entries"), and a matrix whose finite entries admit no complete matching of the shorter side
+/// throws (scipy: "cost matrix is infeasible"). An empty matrix (no rows or no columns) has the empty matching,
+/// total 0.
+///
+/// `maximize` is scipy's `linear_sum_assignment(C, maximize=True)`: the solver runs on `−C` (negated after the
+/// transpose, as scipy does), so `-infinity` entries are the forbidden pairs and NaN and `+infinity` entries are
+/// rejected; the total is still summed on `C`. A total that overflows is `±infinity`, as numpy's sum.
 public enum LinearAssignment {
     /// A matching: `rows[k]` is matched with `cols[k]`; `rows` ascending; `total` is the sum of the
     /// matched costs (numpy's pairwise summation order, as `cost[rows, cols].sum()`).
     public typealias Result = (rows: [Int], cols: [Int], total: Double)
 
-    /// Solves the minimum-cost assignment of a row-major `rows × cols` float64 cost matrix.
-    /// Returns `min(rows, cols)` pairs. Throws `LabelAssignError.invalidValue(field: "cost", ...)`
-    /// naming the flat index of the first NaN or `-infinity` entry, or with index `nil` when infeasible.
-    public static func solve(cost: [Double], rows: Int, cols: Int) throws -> Result {
-        try cost.withUnsafeBufferPointer { try solve($0, rows: rows, cols: cols) }
+    /// Solves the minimum-cost (with `maximize`, maximum-weight) assignment of a row-major
+    /// `rows × cols` float64 cost matrix. Returns `min(rows, cols)` pairs. Throws
+    /// `LabelAssignError.invalidValue(field: "cost", ...)` naming the flat index of the first invalid
+    /// entry (NaN or `-infinity`; NaN or `+infinity` with `maximize`), or with index `nil` when infeasible.
+    public static func solve(cost: [Double], rows: Int, cols: Int, maximize: Bool = false) throws -> Result {
+        try cost.withUnsafeBufferPointer { try solve($0, rows: rows, cols: cols, maximize: maximize) }
     }
 
     /// The same solver on a float32 cost matrix, widened to float64 first (as scipy does).
-    public static func solve(widening cost: [Float], rows: Int, cols: Int) throws -> Result {
-        try cost.withUnsafeBufferPointer { try solve($0, rows: rows, cols: cols) }
+    public static func solve(widening cost: [Float], rows: Int, cols: Int, maximize: Bool = false) throws -> Result {
+        try cost.withUnsafeBufferPointer { try solve($0, rows: rows, cols: cols, maximize: maximize) }
     }
 
-    private static func solve<T: BinaryFloatingPoint>(_ cost: UnsafeBufferPointer<T>, rows: Int, cols: Int) throws -> Result {
+    private static func solve<T: BinaryFloatingPoint>(_ cost: UnsafeBufferPointer<T>, rows: Int, cols: Int, maximize: Bool) throws -> Result {
         guard rows >= 0, cols >= 0 else {
             throw LabelAssignError.invalidParameter(name: "rows/cols", reason: "dimensions must be non-negative, got \(rows) × \(cols)")
         }
@@ -38,11 +44,12 @@ public enum LinearAssignment {
         guard !overflow, cost.count == entries else {
             throw LabelAssignError.shapeMismatch(field: "cost", expected: overflow ? Int.max : entries, actual: cost.count)
         }
-        // NaN and -infinity fail `v > -infinity`; the first one is named.
+        // The solver's entries are `C` (or `−C` with maximize); NaN and -infinity fail `x > -infinity`.
+        let sign: Double = maximize ? -1 : 1
         func firstInvalid() -> LabelAssignError? {
-            for k in 0..<cost.count where !(cost[k] > -T.infinity) {
-                return .invalidValue(field: "cost", index: k,
-                                     reason: "\(Double(cost[k])) at row \(k / cols), column \(k % cols) (NaN and -infinity are not allowed)")
+            for k in 0..<cost.count where !(sign * Double(cost[k]) > -.infinity) {
+                let rule = maximize ? "NaN and +infinity are not allowed with maximize" : "NaN and -infinity are not allowed"
+                return .invalidValue(field: "cost", index: k, reason: "\(Double(cost[k])) at row \(k / cols), column \(k % cols) (\(rule))")
             }
             return nil
         }
@@ -56,11 +63,11 @@ public enum LinearAssignment {
         let nc = transpose ? rows : cols
         var colForRow = [Int](repeating: -1, count: nr)
         let feasible: Bool
-        if !transpose, T.self == Double.self {
+        if !transpose, !maximize, T.self == Double.self {
             if let e = firstInvalid() { throw e }
             feasible = cost.withMemoryRebound(to: Double.self) { shortestAugmentingPath($0.baseAddress!, nr: nr, nc: nc, colForRow: &colForRow) }
         } else {
-            // float64 copy in solving layout: transposed (in cache-sized tiles) when tall.
+            // float64 copy in solving layout: transposed (in cache-sized tiles) when tall, negated with maximize.
             let work = UnsafeMutablePointer<Double>.allocate(capacity: rows * cols)
             defer { work.deallocate() }
             var valid = true   // checked while copying; the error is built only when needed
@@ -70,7 +77,7 @@ public enum LinearAssignment {
                     for jb in stride(from: 0, to: cols, by: tile) {
                         for i in ib..<min(ib + tile, rows) {
                             for j in jb..<min(jb + tile, cols) {
-                                let x = Double(cost[i * cols + j])
+                                let x = sign * Double(cost[i * cols + j])
                                 valid = valid && x > -.infinity
                                 work[j * rows + i] = x
                             }
@@ -79,7 +86,7 @@ public enum LinearAssignment {
                 }
             } else {
                 for k in 0..<(rows * cols) {
-                    let x = Double(cost[k])
+                    let x = sign * Double(cost[k])
                     valid = valid && x > -.infinity
                     work[k] = x
                 }
@@ -89,7 +96,7 @@ public enum LinearAssignment {
         }
         guard feasible else {
             throw LabelAssignError.invalidValue(field: "cost", index: nil,
-                                                reason: "infeasible: no complete matching of \(nr) \(transpose ? "columns" : "rows") avoids +infinity entries")
+                                                reason: "cost matrix is infeasible: no complete matching of \(nr) \(transpose ? "columns" : "rows") avoids \(maximize ? "-" : "+")infinity entries")
         }
         var outRows = [Int](repeating: 0, count: nr)
         var outCols = [Int](repeating: 0, count: nr)

@@ -2,25 +2,43 @@ import _LabelAssignKernels
 import CBLAS
 import Foundation
 
-/// A transport plan found by `Sinkhorn.solve`.
+/// A transport plan found by `Sinkhorn.solve`, with what POT's `log=True` returns.
 public struct TransportPlan: Sendable, Equatable {
     /// Number of sources (rows) and targets (columns).
     public var rows: Int
     public var columns: Int
-    /// `rows × columns`, row-major.
+    /// `rows × columns`, row-major: what POT's `ot.sinkhorn` returns.
     public var plan: [Double]
-    /// `Σ plan · cost`.
+    /// `Σ M · plan`, summed as numpy's `(M * plan).sum()` (pairwise): POT's `ot.sinkhorn2`.
     public var cost: Double
-    /// Sinkhorn iterations run (one iteration updates both scalings).
+    /// Iterations whose updates the plan carries (an iteration updates `v`, then `u`).
     public var iterations: Int
-    /// `Σ_j |Σ_i plan_ij − b_j|` after the last iteration (rows are exact after each iteration).
-    public var marginalError: Double
-    /// Whether `marginalError` reached the tolerance within the iteration budget.
-    public var converged: Bool
-    /// The path that produced the plan (`.logDomain` also when the kernel path fell back to it).
+    /// POT's `log["niter"]` (`log["n_iter"]` for `sinkhorn_stabilized`): the index of the last
+    /// loop pass, `iterations − 1`, or `iterations` after a numerical-error stop.
+    public var niter: Int
+    /// POT's `log["err"]`: `‖Σ_i plan_ij − b_j‖₂` at every check, in order.
+    public var errors: [Double]
+    /// How the iteration ended.
+    public var status: Sinkhorn.Status
+    /// The method that produced the plan.
     public var method: Sinkhorn.Method
-    /// Times the kernel path absorbed its scalings into the potentials (0 for `.logDomain`).
+    /// Absorptions of the scalings into the potentials (`sinkhorn_stabilized`; 0 otherwise).
     public var absorptions: Int
+    /// POT's final dual variables: `sinkhorn`: the scalings `log["u"]`, `log["v"]`;
+    /// `sinkhorn_log`: `log["log_u"]`, `log["log_v"]`; `sinkhorn_stabilized`: `log["alpha"]`,
+    /// `log["beta"]` (ε-scaled potentials, POT's `log["warmstart"]`).
+    public var u: [Double]
+    public var v: [Double]
+
+    /// The last checked error (POT's `log["err"][-1]`; infinity before any check).
+    public var marginalError: Double { errors.last ?? .infinity }
+    /// Whether the error went below `stopThr`.
+    public var converged: Bool { status == .converged }
+    /// The warm start that continues this solve with the same method: `(log u, log v)` for
+    /// `sinkhorn`, `(u, v)` as returned for the others.
+    public var warmstart: Sinkhorn.Warmstart {
+        method == .sinkhorn ? Sinkhorn.Warmstart(u: u.map { log($0) }, v: v.map { log($0) }) : Sinkhorn.Warmstart(u: u, v: v)
+    }
 }
 
 /// The fixed-iteration plan of OTA's solver, with its final potentials.
@@ -33,54 +51,99 @@ public struct FixedIterationPlan: Sendable, Equatable {
     public var v: [Float]
 }
 
-/// Entropic optimal transport (Sinkhorn).
+/// Entropic optimal transport (Sinkhorn), `min ⟨P, M⟩ + reg · Σ P log P` subject to `P 1 = a`,
+/// `Pᵀ 1 = b`.
 ///
 /// Two solvers:
-/// - `solve(a:b:cost:)`: Float64, iterates until the column-marginal error is below
-///   `tolerance` (the converged plan of POT's `ot.sinkhorn(..., method="sinkhorn_log")`).
-///   The main path is log-stabilised Sinkhorn (Schmitzer 2019): scaling iterations whose
-///   matrix-vector products go through OpenBLAS `cblas_dgemv` on the kernel
-///   `K_ij = exp(−(C_ij − f_i − g_j)/ε)`, absorbing the scalings into the log-potentials
-///   `f, g` whenever they leave `[1/absorbThreshold, absorbThreshold]`. Pure log-sum-exp
-///   iterations are the fallback (used when a kernel product underflows), or on request.
+/// - `solve(a:b:cost:rows:columns:warmstart:)`: POT 0.9.7's `ot.sinkhorn(a, b, M, reg, method,
+///   numItermax, stopThr, warmstart, tau, print_period)` in float64, one method per file
+///   (`Sinkhorn+Knopp.swift`, `Sinkhorn+Log.swift`, `Sinkhorn+Stabilized.swift`), each with POT's
+///   initialisation, update order, check period, stopping test and numerical-error rule. The
+///   matrix-vector products are OpenBLAS `dgemv` (`ddot` when one side has length 1) on one
+///   thread, as numpy's `@`; sums follow numpy's order (`Sinkhorn+NumPy.swift`). Plus one stop
+///   POT does not have: `stallChecks` (see `Status.stalled`).
 /// - `fixedIterations(...)`: Megvii OTA's float32 log-domain Sinkhorn with a fixed number of
 ///   iterations and no convergence test (potentials start at 1, `v` first).
 public struct Sinkhorn: Sendable, Equatable {
-    /// Which iteration `solve` runs.
+    /// POT's `method` of `ot.sinkhorn`, by its name.
     public enum Method: String, Sendable, Equatable, CaseIterable {
-        /// Scaling iterations on a stabilised kernel through BLAS, with absorption.
-        case stabilizedKernel
-        /// Log-sum-exp iterations on the potentials.
-        case logDomain
+        /// `ot.bregman.sinkhorn_knopp`: scaling iterations on `K = exp(−M/reg)`.
+        case sinkhorn
+        /// `ot.bregman.sinkhorn_log`: log-sum-exp iterations on the log-scalings.
+        case sinkhornLog = "sinkhorn_log"
+        /// `ot.bregman.sinkhorn_stabilized`: scalings absorbed into potentials once above `tau`.
+        case sinkhornStabilized = "sinkhorn_stabilized"
     }
 
-    /// Entropic regularisation ε (> 0).
+    /// How an iteration ended.
+    public enum Status: String, Sendable, Equatable, CaseIterable {
+        /// The error went below `stopThr` (`err < stopThr`; `<=` for `sinkhorn_stabilized`, as POT).
+        case converged
+        /// `stallChecks` consecutive checks without a new smallest error: the error has reached
+        /// the floor that rounding allows (above `stopThr`), so more iterations would not lower it.
+        case stalled
+        /// `numItermax` iterations ran without either (POT warns "Sinkhorn did not converge").
+        case maxIterReached = "max_iter_reached"
+        /// A scaling became 0, NaN or infinite: the previous scalings are kept and the loop ends
+        /// (POT warns "numerical errors at iteration").
+        case numericalError = "numerical_error"
+    }
+
+    /// POT's `warmstart`: initial dual potentials, `rows` and `columns` values. POT reads them per
+    /// method: `sinkhorn`: `u = exp(warmstart.u)` (log-scalings); `sinkhorn_log`: the log-scalings
+    /// themselves; `sinkhorn_stabilized`: `alpha, beta` (the log-scalings times `reg`).
+    public struct Warmstart: Sendable, Equatable {
+        public var u: [Double]
+        public var v: [Double]
+        public init(u: [Double], v: [Double]) { self.u = u; self.v = v }
+    }
+
+    /// Entropic regularisation (POT's `reg`, > 0).
     public var reg: Double
-    /// Stop when `Σ_j |Σ_i plan_ij − b_j|` is at most this.
-    public var tolerance: Double = 1e-12
-    /// Iteration budget.
-    public var maxIterations: Int = 100_000
-    /// Absorb the scalings into the potentials once any leaves `[1/t, t]` (t > 1).
-    public var absorbThreshold: Double = 1e3
-    /// Check the marginal error every this many iterations.
-    public var checkEvery: Int = 10
-    /// The preferred path.
-    public var method: Method = .stabilizedKernel
+    /// POT's `method`.
+    public var method: Method
+    /// POT's `numItermax`: at most this many iterations (1 ... `maxNumItermax`).
+    public var numItermax: Int
+    /// POT's `stopThr`: stop when the error is below it.
+    public var stopThr: Double
+    /// POT's `tau` (`sinkhorn_stabilized`): absorb once a scaling exceeds it.
+    public var tau: Double
+    /// POT's `print_period` (`sinkhorn_stabilized`): its error is checked every this many
+    /// iterations (`sinkhorn` and `sinkhorn_log` check every 10, as POT).
+    public var printPeriod: Int
+    /// Stop as `.stalled` after this many consecutive checks without a new smallest error
+    /// (0: never, exactly POT's loop).
+    public var stallChecks: Int
 
-    public init(reg: Double, tolerance: Double = 1e-12, maxIterations: Int = 100_000, method: Method = .stabilizedKernel) {
+    /// The largest `numItermax` (bounds the work of one solve).
+    public static let maxNumItermax = 10_000_000
+
+    /// POT's defaults: `method="sinkhorn"`, `numItermax=1000`, `stopThr=1e-9`, `tau=1e3`,
+    /// `print_period=20`; the stall stop after 20 checks.
+    public init(reg: Double, method: Method = .sinkhorn, numItermax: Int = 1000, stopThr: Double = 1e-9,
+                tau: Double = 1e3, printPeriod: Int = 20, stallChecks: Int = 20) {
         self.reg = reg
-        self.tolerance = tolerance
-        self.maxIterations = maxIterations
         self.method = method
+        self.numItermax = numItermax
+        self.stopThr = stopThr
+        self.tau = tau
+        self.printPeriod = printPeriod
+        self.stallChecks = stallChecks
     }
+
+    /// Iterations between error checks.
+    var checkPeriod: Int { method == .sinkhornStabilized ? printPeriod : 10 }
 
     /// Checks the configuration.
     public func validate() throws {
         guard reg.isFinite, reg > 0 else { throw LabelAssignError.invalidParameter(name: "reg", reason: "must be finite and > 0, got \(reg)") }
-        guard tolerance.isFinite, tolerance >= 0 else { throw LabelAssignError.invalidParameter(name: "tolerance", reason: "must be finite and >= 0") }
-        guard maxIterations >= 1 else { throw LabelAssignError.invalidParameter(name: "maxIterations", reason: "must be >= 1") }
-        guard absorbThreshold.isFinite, absorbThreshold > 1 else { throw LabelAssignError.invalidParameter(name: "absorbThreshold", reason: "must be finite and > 1") }
-        guard checkEvery >= 1 else { throw LabelAssignError.invalidParameter(name: "checkEvery", reason: "must be >= 1") }
+        guard numItermax >= 1, numItermax <= Self.maxNumItermax else {
+            throw LabelAssignError.invalidParameter(name: "numItermax", reason: "must be in [1, \(Self.maxNumItermax)], got \(numItermax)")
+        }
+        guard stopThr.isFinite, stopThr >= 0 else { throw LabelAssignError.invalidParameter(name: "stopThr", reason: "must be finite and >= 0, got \(stopThr)") }
+        guard tau.isFinite, tau > 0 else { throw LabelAssignError.invalidParameter(name: "tau", reason: "must be finite and > 0, got \(tau)") }
+        guard printPeriod >= 1 else { throw LabelAssignError.invalidParameter(name: "print_period", reason: "must be >= 1, got \(printPeriod)") }
+        guard stallChecks >= 0 else { throw LabelAssignError.invalidParameter(name: "stall_checks", reason: "must be >= 0 (0: off), got \(stallChecks)") }
     }
 
     /// Checks a transport problem: `a` (rows), `b` (columns) non-negative and finite, `cost`
@@ -111,138 +174,103 @@ public struct Sinkhorn: Sendable, Equatable {
         }
     }
 
-    /// Solves `min ⟨P, C⟩ − ε H(P)` subject to `P 1 = a`, `Pᵀ 1 = b` (balanced entropic OT).
-    /// `cost` is `a.count × b.count` row-major. Zero-mass rows and columns get zero plan entries.
-    public func solve(a: [Double], b: [Double], cost: [Double]) throws -> TransportPlan {
+    /// Solves the problem with `a.count` rows and `b.count` columns (`cost` row-major).
+    public func solve(a: [Double], b: [Double], cost: [Double], warmstart: Warmstart? = nil) throws -> TransportPlan {
+        try solve(a: a, b: b, cost: cost, rows: a.count, columns: b.count, warmstart: warmstart)
+    }
+
+    /// Solves a `rows × columns` problem (`cost` row-major) as POT's `ot.sinkhorn` with this
+    /// configuration. An empty `a` or `b` means uniform weights `1 / count`, as in POT. Throws
+    /// `LabelAssignError` on bad shapes, negative or non-finite masses, non-finite costs,
+    /// unbalanced or zero total mass, a warm start of the wrong length or with NaN or `+∞`, and
+    /// a plan that is not finite.
+    public func solve(a: [Double], b: [Double], cost: [Double], rows: Int, columns: Int, warmstart: Warmstart? = nil) throws -> TransportPlan {
         try validate()
+        guard rows >= 1, columns >= 1 else {
+            throw LabelAssignError.invalidParameter(name: "rows/columns", reason: "need at least one row and one column, got \(rows) × \(columns)")
+        }
+        let a = a.isEmpty ? [Double](repeating: 1 / Double(rows), count: rows) : a
+        let b = b.isEmpty ? [Double](repeating: 1 / Double(columns), count: columns) : b
+        guard a.count == rows else { throw LabelAssignError.shapeMismatch(field: "a", expected: rows, actual: a.count) }
+        guard b.count == columns else { throw LabelAssignError.shapeMismatch(field: "b", expected: columns, actual: b.count) }
         try Sinkhorn.validateProblem(a: a, b: b, cost: cost, balanced: true)
-        let m = a.count, n = b.count
-        // Solve on the rows and columns that carry mass; embed the result.
-        let rowsKept = (0..<m).filter { a[$0] > 0 }, colsKept = (0..<n).filter { b[$0] > 0 }
-        let mk = rowsKept.count, nk = colsKept.count
-        var sub = [Double](repeating: 0, count: mk * nk)
-        for (r, i) in rowsKept.enumerated() { for (c, j) in colsKept.enumerated() { sub[r * nk + c] = cost[i * n + j] } }
-        let sa = rowsKept.map { a[$0] }, sb = colsKept.map { b[$0] }
-        var result: (plan: [Double], iterations: Int, error: Double, method: Method, absorptions: Int)
-        if method == .stabilizedKernel, let r = stabilizedKernel(a: sa, b: sb, cost: sub) {
-            result = r
-        } else {
-            result = logDomain(a: sa, b: sb, cost: sub)
-        }
-        var plan = [Double](repeating: 0, count: m * n)
-        var total = 0.0
-        for (r, i) in rowsKept.enumerated() {
-            for (c, j) in colsKept.enumerated() {
-                let p = result.plan[r * nk + c]
-                plan[i * n + j] = p
-                total += p * cost[i * n + j]
+        if let w = warmstart { try Self.validate(w, rows: rows, columns: columns) }
+        let run: Run = BLASThreads.single {
+            switch method {
+            case .sinkhorn: knopp(a: a, b: b, cost: cost, warmstart: warmstart)
+            case .sinkhornLog: logDomain(a: a, b: b, cost: cost, warmstart: warmstart)
+            case .sinkhornStabilized: stabilized(a: a, b: b, cost: cost, warmstart: warmstart)
             }
         }
-        guard plan.allSatisfy(\.isFinite) else {
-            throw LabelAssignError.invalidValue(field: "plan", index: nil, reason: "Sinkhorn produced a non-finite plan (reg \(reg) too small for this cost range?)")
+        if let bad = run.plan.firstIndex(where: { !$0.isFinite }) {
+            throw LabelAssignError.invalidValue(field: "plan", index: bad / columns, reason: """
+                entry \(bad % columns) is \(run.plan[bad]) after \(run.iterations) iterations of \(method.rawValue) \
+                (\(run.status.rawValue)): reg \(reg) is too small for this cost range; try sinkhorn_log
+                """)
         }
-        return TransportPlan(rows: m, columns: n, plan: plan, cost: total, iterations: result.iterations,
-                             marginalError: result.error, converged: result.error <= tolerance, method: result.method,
-                             absorptions: result.absorptions)
+        let cost = NumPy.sum(zip(cost, run.plan).map { $0 * $1 })
+        return TransportPlan(rows: rows, columns: columns, plan: run.plan, cost: cost, iterations: run.iterations,
+                             niter: run.status == .numericalError ? run.iterations : run.iterations - 1,
+                             errors: run.monitor.errors, status: run.status, method: method,
+                             absorptions: run.absorptions, u: run.u, v: run.v)
     }
 
-    /// Log-stabilised scaling iterations through BLAS. Returns nil when a product underflows
-    /// or overflows even right after an absorption (the caller then runs `logDomain`).
-    func stabilizedKernel(a: [Double], b: [Double], cost: [Double]) -> (plan: [Double], iterations: Int, error: Double, method: Method, absorptions: Int)? {
-        let m = a.count, n = b.count, eps = reg
-        // Potentials start at the row minima, then the column minima of what is left, so every
-        // row and every column of the first kernel holds an entry equal to 1.
-        var f = [Double](repeating: 0, count: m), g = [Double](repeating: .infinity, count: n)
-        for i in 0..<m { f[i] = cost[(i * n)..<((i + 1) * n)].min()! }
-        for i in 0..<m { for j in 0..<n { g[j] = min(g[j], cost[i * n + j] - f[i]) } }
-        var kernel = [Double](repeating: 0, count: m * n)
-        func rebuildKernel() {
-            kernel.withUnsafeMutableBufferPointer { k in
-                cost.withUnsafeBufferPointer { c in
-                    for i in 0..<m {
-                        let fi = f[i]
-                        for j in 0..<n { k[i * n + j] = exp(-(c[i * n + j] - fi - g[j]) / eps) }
-                    }
-                }
+    private static func validate(_ w: Warmstart, rows: Int, columns: Int) throws {
+        guard w.u.count == rows else { throw LabelAssignError.shapeMismatch(field: "warmstart[0]", expected: rows, actual: w.u.count) }
+        guard w.v.count == columns else { throw LabelAssignError.shapeMismatch(field: "warmstart[1]", expected: columns, actual: w.v.count) }
+        for (name, x) in [("warmstart[0]", w.u), ("warmstart[1]", w.v)] {
+            if let k = x.firstIndex(where: { $0.isNaN || $0 == .infinity }) {
+                throw LabelAssignError.invalidValue(field: name, index: k, reason: "\(x[k]) is not a potential (finite or -infinity)")
             }
         }
-        rebuildKernel()
-        var u = [Double](repeating: 1, count: m), v = [Double](repeating: 1, count: n)
-        var ktu = [Double](repeating: 0, count: n), kv = [Double](repeating: 0, count: m)
-        let tau = absorbThreshold
-        var error = Double.infinity
-        var iterations = 0, absorptions = 0
-        func absorb() {
-            absorptions += 1
-            for i in 0..<m { f[i] += eps * log(u[i]); u[i] = 1 }
-            for j in 0..<n { g[j] += eps * log(v[j]); v[j] = 1 }
-            rebuildKernel()
-        }
-        while iterations < maxIterations {
-            iterations += 1
-            cblas_dgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), 1, kernel, Int32(n), u, 1, 0, &ktu, 1)
-            for j in 0..<n { v[j] = b[j] / ktu[j] }
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, kernel, Int32(n), v, 1, 0, &kv, 1)
-            for i in 0..<m { u[i] = a[i] / kv[i] }
-            // A product that under- or overflowed: the log-domain iteration takes over.
-            let healthy = u.allSatisfy { $0.isFinite && $0 > 0 } && v.allSatisfy { $0.isFinite && $0 > 0 }
-            if !healthy { return nil }
-            let outside = u.contains { $0 > tau || $0 < 1 / tau } || v.contains { $0 > tau || $0 < 1 / tau }
-            if outside { absorb() }
-            if iterations % checkEvery == 0 || iterations == maxIterations {
-                cblas_dgemv(CblasRowMajor, CblasTrans, Int32(m), Int32(n), 1, kernel, Int32(n), u, 1, 0, &ktu, 1)
-                error = 0
-                for j in 0..<n { error += abs(v[j] * ktu[j] - b[j]) }
-                if error <= tolerance { break }
-            }
-        }
-        var plan = kernel
-        for i in 0..<m { for j in 0..<n { plan[i * n + j] = u[i] * kernel[i * n + j] * v[j] } }
-        if error.isInfinite {
-            error = 0
-            for j in 0..<n { var s = 0.0; for i in 0..<m { s += plan[i * n + j] }; error += abs(s - b[j]) }
-        }
-        return (plan, iterations, error, .stabilizedKernel, absorptions)
     }
 
-    /// Log-sum-exp iterations on the potentials `f, g` (POT `sinkhorn_log` with potentials scaled by ε).
-    func logDomain(a: [Double], b: [Double], cost: [Double]) -> (plan: [Double], iterations: Int, error: Double, method: Method, absorptions: Int) {
-        let m = a.count, n = b.count, eps = reg
-        let loga = a.map { log($0) }, logb = b.map { log($0) }
-        var f = [Double](repeating: 0, count: m), g = [Double](repeating: 0, count: n)
-        var column = [Double](repeating: 0, count: m), row = [Double](repeating: 0, count: n)
-        func lse(_ x: [Double]) -> Double {
-            let mx = x.max()!
-            if !mx.isFinite { return mx }
-            var s = 0.0
-            for t in x { s += exp(t - mx) }
-            return log(s) + mx
+    // MARK: one run
+
+    /// What one method's loop produced.
+    struct Run {
+        var plan: [Double]
+        var u: [Double]
+        var v: [Double]
+        var iterations: Int
+        var status: Status
+        var monitor: ErrorMonitor
+        var absorptions = 0
+    }
+
+    /// POT's error checks, and the stall stop.
+    ///
+    /// A check records the error; it converges when the error is below `stopThr` (`<` for
+    /// `sinkhorn` and `sinkhorn_log`, `<=` for `sinkhorn_stabilized`, as POT), and stalls when
+    /// `stallChecks` consecutive checks (`stallChecks · checkPeriod` iterations) have not set a
+    /// new smallest error. While Sinkhorn converges its error falls at every check, slowly at
+    /// small `reg` but always to a new minimum; only at the floor that float64 rounding allows
+    /// does it stop falling and repeat or wander, and only then does the stall stop end the loop.
+    struct ErrorMonitor {
+        let stopThr: Double
+        let inclusive: Bool
+        let stallChecks: Int
+        private(set) var errors: [Double] = []
+        private var best = Double.infinity
+        private var sinceBest = 0
+
+        init(stopThr: Double, inclusive: Bool, stallChecks: Int) {
+            self.stopThr = stopThr
+            self.inclusive = inclusive
+            self.stallChecks = stallChecks
         }
-        var error = Double.infinity
-        var iterations = 0
-        while iterations < maxIterations {
-            iterations += 1
-            for j in 0..<n {
-                for i in 0..<m { column[i] = (f[i] - cost[i * n + j]) / eps }
-                g[j] = eps * (logb[j] - lse(column))
-            }
-            for i in 0..<m {
-                for j in 0..<n { row[j] = (g[j] - cost[i * n + j]) / eps }
-                f[i] = eps * (loga[i] - lse(row))
-            }
-            if iterations % checkEvery == 0 || iterations == maxIterations {
-                error = 0
-                for j in 0..<n {
-                    var s = 0.0
-                    for i in 0..<m { s += exp((f[i] + g[j] - cost[i * n + j]) / eps) }
-                    error += abs(s - b[j])
-                }
-                if error <= tolerance { break }
-            }
+
+        /// Records the error of a check; returns how the loop ends, or nil to go on.
+        mutating func check(_ err: Double) -> Status? {
+            errors.append(err)
+            if inclusive ? err <= stopThr : err < stopThr { return .converged }
+            if err < best { best = err; sinceBest = 0 } else { sinceBest += 1 }
+            return stallChecks > 0 && sinceBest >= stallChecks ? .stalled : nil
         }
-        var plan = [Double](repeating: 0, count: m * n)
-        for i in 0..<m { for j in 0..<n { plan[i * n + j] = exp((f[i] + g[j] - cost[i * n + j]) / eps) } }
-        return (plan, iterations, error, .logDomain, 0)
+    }
+
+    func monitor() -> ErrorMonitor {
+        ErrorMonitor(stopThr: stopThr, inclusive: method == .sinkhornStabilized, stallChecks: stallChecks)
     }
 
     /// Megvii OTA's log-domain Sinkhorn, float32, exactly as written there: `u = 1`, `v = 1`,

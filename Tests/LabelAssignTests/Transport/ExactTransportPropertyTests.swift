@@ -181,8 +181,8 @@ import Testing
         #expect(throws: LabelAssignError.missingField("b")) { try noB.solveEMD() }
         let unequal = try parse(#"{"method": "emd", "a": [1], "b": [2], "M": [[1]]}"#)
         #expect(throws: LabelAssignError.self) { try unequal.solveEMD() }
-        // The other methods still need explicit masses.
+        // sinkhorn reads [] as uniform too, as POT does.
         let emptyForSinkhorn = try parse(#"{"method": "sinkhorn", "a": [], "b": [1], "M": [[1]], "reg": 1}"#)
-        #expect(throws: LabelAssignError.self) { try emptyForSinkhorn.solveSinkhorn() }
+        #expect(try emptyForSinkhorn.solveSinkhorn().plan == [1])
     }
 }

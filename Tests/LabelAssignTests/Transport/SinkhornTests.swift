@@ -5,7 +5,7 @@ import LabelAssignTestSupport
 import Testing
 
 /// `ota-plan.json` (OTA's fixed-iteration float32 Sinkhorn) and `sinkhorn.json` (POT
-/// `sinkhorn_log` converged, float64), plus the two `solve` paths against each other.
+/// `sinkhorn_log` converged, float64), plus the three methods of `solve` against each other.
 @Suite struct SinkhornConformanceTests {
     static func otaPlans() throws -> [JSONValue] { try Fixtures.list("ota-plan.json") }
     static func converged() throws -> [JSONValue] { try Fixtures.list("sinkhorn.json") }
@@ -40,9 +40,11 @@ import Testing
             for (key, reg) in Self.regs {
                 let expected = try #require(item["plan_reg_\(key)"]?.matrix)
                 let expectedCost = try #require(item["cost_reg_\(key)"]?.double)
-                let got = try Sinkhorn(reg: reg, method: method).solve(a: a, b: b, cost: m.values)
-                #expect(got.method == method, "case \(c) reg \(key): fell back to \(got.method)")
-                #expect(got.converged, "case \(c) reg \(key): error \(got.marginalError)")
+                // The fixture's options: POT's sinkhorn_log with numItermax 20000, stopThr 1e-12.
+                let got = try Sinkhorn(reg: reg, method: method, numItermax: 20000, stopThr: 1e-12).solve(a: a, b: b, cost: m.values)
+                #expect(got.method == method)
+                #expect(got.status == .converged || (got.status == .stalled && got.marginalError < 1e-11),
+                        "case \(c) reg \(key) \(method): \(got.status), error \(got.marginalError)")
                 var worst = 0.0
                 for (g, e) in zip(got.plan, expected.values) { worst = max(worst, abs(g - e)) }
                 #expect(worst <= 1e-7, "case \(c) reg \(key) \(method): max |diff| \(worst)")
@@ -57,12 +59,13 @@ import Testing
         let item = try #require(try Self.converged().first)
         let a = try #require(item["a"]?.doubles), b = try #require(item["b"]?.doubles)
         let m = try #require(item["M"]?.matrix)
-        let got = try Sinkhorn(reg: 0.02).solve(a: a, b: b, cost: m.values)
+        let got = try Sinkhorn(reg: 0.02, method: .sinkhornStabilized).solve(a: a, b: b, cost: m.values)
         #expect(got.absorptions > 0)
+        #expect(try Sinkhorn(reg: 1, method: .sinkhornStabilized).solve(a: a, b: b, cost: m.values).absorptions == 0)
     }
 }
 
-/// The stabilised kernel path against the log-domain path on the same problems.
+/// The methods against each other on the same problems.
 @Suite struct SinkhornPathTests {
     /// A deterministic problem: costs in [0, scale), random positive masses summing to 1.
     static func problem(rows: Int, columns: Int, scale: Double, seed: UInt64) -> (a: [Double], b: [Double], cost: [Double]) {
@@ -78,31 +81,31 @@ import Testing
         return (a, b, cost)
     }
 
-    @Test(arguments: [(5, 40, 1.0, 0.05), (12, 30, 10.0, 0.1), (8, 64, 4.0, 0.01), (3, 200, 50.0, 0.5), (20, 20, 1.0, 1e-3)])
-    func kernelAndLogDomainAgree(rows: Int, columns: Int, scale: Double, reg: Double) throws {
+    @Test(arguments: [(5, 40, 1.0, 0.05), (12, 30, 10.0, 0.1), (8, 64, 4.0, 0.01), (3, 200, 50.0, 0.5)])
+    func stabilizedAndLogDomainAgree(rows: Int, columns: Int, scale: Double, reg: Double) throws {
         let p = Self.problem(rows: rows, columns: columns, scale: scale, seed: UInt64(rows * 1000 + columns))
-        let kernel = try Sinkhorn(reg: reg, tolerance: 1e-11, method: .stabilizedKernel).solve(a: p.a, b: p.b, cost: p.cost)
-        let logd = try Sinkhorn(reg: reg, tolerance: 1e-11, method: .logDomain).solve(a: p.a, b: p.b, cost: p.cost)
-        #expect(kernel.method == .stabilizedKernel)
-        #expect(kernel.converged && logd.converged)
+        let stabilized = try Sinkhorn(reg: reg, method: .sinkhornStabilized, numItermax: 100_000, stopThr: 1e-11).solve(a: p.a, b: p.b, cost: p.cost)
+        let logd = try Sinkhorn(reg: reg, method: .sinkhornLog, numItermax: 100_000, stopThr: 1e-11).solve(a: p.a, b: p.b, cost: p.cost)
+        #expect(stabilized.converged && logd.converged, "\(stabilized.status) \(logd.status)")
         var worst = 0.0
-        for (x, y) in zip(kernel.plan, logd.plan) { worst = max(worst, abs(x - y)) }
+        for (x, y) in zip(stabilized.plan, logd.plan) { worst = max(worst, abs(x - y)) }
         #expect(worst <= 1e-9, "max |diff| \(worst)")
-        // Row marginals are exact after each iteration; columns within the tolerance.
+        // Row marginals are exact after each iteration (u is updated last); columns within stopThr.
         for i in 0..<rows {
-            let s = kernel.plan[(i * columns)..<((i + 1) * columns)].reduce(0, +)
+            let s = logd.plan[(i * columns)..<((i + 1) * columns)].reduce(0, +)
             #expect(abs(s - p.a[i]) <= 1e-12)
         }
     }
 
     @Test func largeCostOverRegStaysFinite() throws {
-        // exp(-C/eps) underflows to 0 off the diagonal: the potentials start at the row and
-        // column minima, so the kernel keeps a 1 in every row and column.
+        // exp(-C/reg) underflows to 0 off the diagonal; the diagonal keeps every row and column alive.
         let a = [0.5, 0.5], b = [0.5, 0.5]
         let cost = [0.0, 1000.0, 1000.0, 0.0]
-        let r = try Sinkhorn(reg: 0.01).solve(a: a, b: b, cost: cost)
-        #expect(r.plan.allSatisfy { $0.isFinite })
-        #expect(abs(r.plan[0] - 0.5) < 1e-12 && abs(r.plan[3] - 0.5) < 1e-12 && r.plan[1] < 1e-12)
+        for method in Sinkhorn.Method.allCases {
+            let r = try Sinkhorn(reg: 0.01, method: method).solve(a: a, b: b, cost: cost)
+            #expect(r.plan.allSatisfy { $0.isFinite })
+            #expect(abs(r.plan[0] - 0.5) < 1e-12 && abs(r.plan[3] - 0.5) < 1e-12 && r.plan[1] < 1e-12, "\(method)")
+        }
     }
 
     @Test func oneByOneMovesAllTheMass() throws {
@@ -118,9 +121,14 @@ import Testing
     }
 
     @Test func zeroMassRowsAndColumnsGetZeroEntries() throws {
-        let r = try Sinkhorn(reg: 0.5).solve(a: [0.5, 0, 0.5], b: [1, 0], cost: [1, 2, 3, 4, 5, 6])
+        let r = try Sinkhorn(reg: 0.5, method: .sinkhornLog).solve(a: [0.5, 0, 0.5], b: [1, 0], cost: [1, 2, 3, 4, 5, 6])
         #expect(r.plan[1] == 0 && r.plan[2] == 0 && r.plan[3] == 0 && r.plan[5] == 0)
         #expect(abs(r.plan[0] - 0.5) < 1e-12 && abs(r.plan[4] - 0.5) < 1e-12)
+        // sinkhorn_knopp multiplies 1/0 by the zero scaling of the empty column: POT's numerical-error
+        // stop at iteration 0 keeps the initial scalings.
+        let k = try Sinkhorn(reg: 0.5).solve(a: [0.5, 0, 0.5], b: [1, 0], cost: [1, 2, 3, 4, 5, 6])
+        #expect(k.status == .numericalError && k.niter == 0 && k.iterations == 0 && k.errors.isEmpty)
+        #expect(k.u == [1.0 / 3, 1.0 / 3, 1.0 / 3] && k.v == [0.5, 0.5])
     }
 
     @Test func fixedIterationRowsCarryTheirSupply() throws {
@@ -153,7 +161,11 @@ import Testing
         #expect(throws: LabelAssignError.self) { try s.solve(a: [], b: [1], cost: []) }
         #expect(throws: LabelAssignError.self) { try Sinkhorn(reg: 0).solve(a: [1], b: [1], cost: [1]) }
         #expect(throws: LabelAssignError.self) { try Sinkhorn(reg: .nan).solve(a: [1], b: [1], cost: [1]) }
-        #expect(throws: LabelAssignError.self) { try Sinkhorn(reg: 1, maxIterations: 0).solve(a: [1], b: [1], cost: [1]) }
+        #expect(throws: LabelAssignError.self) { try Sinkhorn(reg: 1, numItermax: 0).solve(a: [1], b: [1], cost: [1]) }
+        #expect(throws: LabelAssignError.self) { try Sinkhorn(reg: 1, stopThr: -1).solve(a: [1], b: [1], cost: [1]) }
+        #expect(throws: LabelAssignError.self) { try Sinkhorn(reg: 1, tau: .infinity).solve(a: [1], b: [1], cost: [1]) }
+        #expect(throws: LabelAssignError.self) { try Sinkhorn(reg: 1, printPeriod: 0).solve(a: [1], b: [1], cost: [1]) }
+        #expect(throws: LabelAssignError.self) { try Sinkhorn(reg: 1, stallChecks: -1).solve(a: [1], b: [1], cost: [1]) }
     }
 
     @Test func fixedIterationsRejectsBadProblems() {
