@@ -128,8 +128,8 @@ public struct SimOTAAssigner: Assigner {
     /// configuration and `invalidValue` for a candidate whose class cost is not finite.
     public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
         try configuration.validate()
-        guard let objectness = prepared.scene.objLogits else { throw LabelAssignError.missingField("obj_logits") }
         if prepared.priorCount == 0 { return Assignment(assignedGT: [], matchedIoU: []) }
+        guard let objectness = prepared.scene.objLogits else { throw LabelAssignError.missingField("obj_logits") }
         return try DynamicKDriver(CostModel(configuration, objectness: objectness)).assign(prepared)
     }
 }

@@ -101,7 +101,7 @@ public struct TaskAlignedAssigner: Assigner {
             .optionalFloat("stride_val", \.minCandidateSide, .nonNegative,
                            doc: "ultralytics: object sides below it are enlarged to it for the in-object test (null: strides[1]; 0: off)",
                            reference: "ultralytics 8.4.190 TaskAlignedAssigner"),
-            AssignerOption("octave_base_scale", .number(.positive), doc: "mmdet: anchor side in strides (and of the ignore rule's anchors)",
+            AssignerOption("octave_base_scale", .number(.positive), doc: "anchor side in strides of the ignore rule (mmdet reads only the anchor centres)",
                            reference: "mmdet 3.3 TOOD config AnchorGenerator",
                            read: { .number(Double($0.anchorScale)) },
                            write: { cfg, v in
