@@ -174,6 +174,11 @@ def with_ignore(sc, seed):
     return out
 
 
+def case_name(preset, options):
+    """`atss(topk=5)`: the preset spelled with its options, as `compare --assigners` takes it."""
+    return preset + "(" + ",".join(f"{k}={json.dumps(v, separators=(',', ':'))}" for k, v in options.items()) + ")"
+
+
 def main(root):
     specs = [(4, "coco", 320, 320, 8, None), (9, "coco", 320, 320, 8, None)]
     base = [scenes.make_scene(s, r, w, h, (8, 16, 32), c, n) for s, r, w, h, c, n in specs]
@@ -192,9 +197,10 @@ def main(root):
                     continue
                 if key == "yolov5_build_targets":
                     r = {"rows": r["rows"]}
-                cases.append({"preset": preset, "fixture_key": key, "options": options, "expected": r})
+                cases.append({"preset": preset, "fixture_key": key, "options": options, "outputs": r})
                 print(preset, options, scene["name"], flush=True)
-            lines.append(json.dumps(make_fixtures.jsonable(dict(scene, option_cases=cases))))
+            expected = {case_name(c["preset"], c["options"]): c for c in cases}
+            lines.append(json.dumps(make_fixtures.jsonable(dict(scene, expected=expected))))
     with open(os.path.join(root, "options.jsonl"), "w") as f:
         f.write("\n".join(lines) + "\n")
 

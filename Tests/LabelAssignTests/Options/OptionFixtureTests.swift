@@ -14,9 +14,9 @@ import Testing
 
     static func cases() throws -> [Case] {
         try Fixtures.entries("options.jsonl").flatMap { e in
-            (e.extras["option_cases"]?.array ?? []).map { c in
+            (e.extras["expected"]?.object ?? [:]).sorted { $0.key < $1.key }.map { _, c in
                 Case(scene: e.scene, preset: c["preset"]?.string ?? "", key: c["fixture_key"]?.string ?? "",
-                     options: c["options"] ?? .null, expected: c["expected"] ?? .null)
+                     options: c["options"] ?? .null, expected: c["outputs"] ?? .null)
             }
         }
     }
@@ -46,6 +46,9 @@ import Testing
             let plain = try run(preset.make(), c, table)
             #expect(isDefault == plain.failures.isEmpty, "\(c.label): the preset's defaults \(isDefault ? "differ" : "also match")")
             for (name, _) in options { covered.insert("\(c.preset).\(name)") }
+            // The case's name is the preset spelled with its options; it builds the same assigner.
+            let spelled = "\(c.preset)(" + options.map { "\($0.0)=\($0.1)" }.joined(separator: ",") + ")"
+            #expect(try run(AssignerRegistry.make(spec: spelled), c, table).failures.isEmpty, "\(spelled)")
         }
         // Every option whose reference takes it as an argument has a case on some scene.
         for needed in ["atss.topk", "atss.ignore_iof_thr", "atss.octave_base_scale", "maxiou.pos_iou_thr", "maxiou.neg_iou_thr",
