@@ -75,7 +75,7 @@ public func la_assign(_ assigner: UnsafePointer<CChar>?,
                       _ assignedGT: UnsafeMutablePointer<Int32>?, _ quality: UnsafeMutablePointer<Float>?,
                       _ errorBuffer: UnsafeMutablePointer<CChar>?, _ errorCapacity: Int64) -> Int32 {
     guard let assigner else { return argumentError("assigner is NULL", errorBuffer, errorCapacity) }
-    guard let assignedGT else { return argumentError("assigned_gt is NULL", errorBuffer, errorCapacity) }
+    guard assignedGT != nil || numPriors == 0 else { return argumentError("assigned_gt is NULL", errorBuffer, errorCapacity) }
     guard numStrides >= 0 else { return argumentError("num_strides is negative (\(numStrides))", errorBuffer, errorCapacity) }
     guard numClasses >= 0 else { return argumentError("num_classes is negative (\(numClasses))", errorBuffer, errorCapacity) }
     let sizes: (priors: Int, gt: Int, labels: Int, cls: Int, ignore: Int)
@@ -114,7 +114,7 @@ public func la_assign(_ assigner: UnsafePointer<CChar>?,
                       gtIgnore: ignoreValues)
     do {
         let result = try AssignerRegistry.make(String(cString: assigner)).assign(PreparedScene(scene))
-        for i in 0..<n { assignedGT[i] = result.assignedGT[i] }
+        if let assignedGT { for i in 0..<n { assignedGT[i] = result.assignedGT[i] } }
         if let quality {
             let soft = result.quality?.values ?? result.matchedIoU
             for i in 0..<n { quality[i] = soft?[i] ?? 0 }

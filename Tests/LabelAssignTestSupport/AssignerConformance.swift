@@ -75,12 +75,15 @@ public struct ExtraFixtureFile: Sendable {
     public var scenes: Int
     /// Every one of those scenes has ignore boxes (`gt_ignore`).
     public var withIgnoreBoxes: Bool
+    /// The preset's options that the reference ran with (reference name → value).
+    public var options: [(String, OptionValue)]
 
-    public init(_ file: String, key: String, scenes: Int, withIgnoreBoxes: Bool = false) {
+    public init(_ file: String, key: String, scenes: Int, withIgnoreBoxes: Bool = false, options: [(String, OptionValue)] = []) {
         self.file = file
         self.key = key
         self.scenes = scenes
         self.withIgnoreBoxes = withIgnoreBoxes
+        self.options = options
     }
 }
 
@@ -165,11 +168,13 @@ extension PresetExpectation {
                           scenes: .atLeast(15), absent: .onlyWhenFragile,
                           extraFiles: [ExtraFixtureFile("tal-zero-ties.jsonl", key: "mmdet_atss", scenes: 3),
                                        ExtraFixtureFile("atss-distance-ties.jsonl", key: "mmdet_atss", scenes: 3),
-                                       ExtraFixtureFile("mmdet-ignore.jsonl", key: "mmdet_atss_ignore", scenes: 3, withIgnoreBoxes: true)]),
+                                       ExtraFixtureFile("mmdet-ignore.jsonl", key: "mmdet_atss_ignore", scenes: 3, withIgnoreBoxes: true,
+                                                        options: [("ignore_iof_thr", .number(0.5))])]),
         PresetExpectation(fixtureKey: "mmdet_maxiou", fields: [.assignedGT],
                           scenes: .atLeast(15), absent: .onlyWhenFragile,
                           extraFiles: [ExtraFixtureFile("tal-zero-ties.jsonl", key: "mmdet_maxiou", scenes: 3),
-                                       ExtraFixtureFile("mmdet-ignore.jsonl", key: "mmdet_maxiou_ignore", scenes: 3, withIgnoreBoxes: true)]),
+                                       ExtraFixtureFile("mmdet-ignore.jsonl", key: "mmdet_maxiou_ignore", scenes: 3, withIgnoreBoxes: true,
+                                                        options: [("ignore_iof_thr", .number(0.5))])]),
         PresetExpectation(fixtureKey: "yolov5_build_targets", fields: [FieldCheck("rows", .rows(exactColumns: 5, absolute: 1e-4))],
                           outputsBeyondFixture: ["assigned_gt", "row_gt"],
                           scenes: .exactly(14), absent: .anyScene,
@@ -290,7 +295,7 @@ public enum AssignerConformance {
             if extra.withIgnoreBoxes, let c = extraCases.first(where: { $0.scene.ignoreCount == 0 }) {
                 out.failures.append("\(preset.name): \(c.file) \(c.scene.name) has no ignore boxes")
             }
-            for c in extraCases { out.add(compare(preset, table, c)) }
+            for c in extraCases { out.add(compare(preset, table, c, options: extra.options)) }
         }
         return out
     }
@@ -316,12 +321,13 @@ public enum AssignerConformance {
     }
 
     /// One fixture case: the preset's (configured) assigner against every field.
-    static func compare(_ preset: AssignerPreset, _ table: PresetExpectation, _ c: FixtureCase) -> Outcome {
+    static func compare(_ preset: AssignerPreset, _ table: PresetExpectation, _ c: FixtureCase,
+                        options: [(String, OptionValue)] = []) -> Outcome {
         var out = Outcome()
         out.scenes = 1
         let label = "\(preset.name) \(c.file) \(c.scene.name)"
         do {
-            let base = preset.make()
+            let base = try preset.make(options: options)
             let assigner = try table.configure?(base, c.expected) ?? base
             let result = try assigner.assign(c.scene)
             let derived = try table.derive?(assigner, c.scene) ?? [:]

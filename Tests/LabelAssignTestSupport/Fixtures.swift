@@ -34,7 +34,7 @@ public enum Fixtures {
     /// The other fixture files: overlap and transport problems, and the extra reference cases.
     public static let otherFileNames: [String] = [
         "iou.json", "sinkhorn.json", "emd.json", "ota-plan.json", "hungarian.json", "hungarian-ties.json", "transport-options.json",
-        "atss-distance-ties.jsonl", "mmdet-ignore.jsonl", "tal-variants.jsonl", "tal-zero-ties.jsonl",
+        "atss-distance-ties.jsonl", "mmdet-ignore.jsonl", "options.jsonl", "tal-variants.jsonl", "tal-zero-ties.jsonl",
     ]
 
     /// Every fixture file the suite reads, relative to the fixture directory.

@@ -1,7 +1,7 @@
 import _LabelAssignKernels
 
 /// Constants of the DETR matcher (facebookresearch/detr `models/matcher.py`, weights of `main.py`).
-public struct HungarianConfiguration: Sendable, Equatable {
+public struct HungarianConfiguration: OptionConfigurable, Equatable {
     /// Weight of the class cost `-softmax(logits)[label]`.
     public var classWeight: Float
     /// Weight of the L1 distance of normalised `cxcywh` boxes.
@@ -18,14 +18,21 @@ public struct HungarianConfiguration: Sendable, Equatable {
         self.queries = queries
     }
 
-    /// DETR: class 1, L1 5, GIoU 2, every prior a query.
+    /// DETR as `main.py` trains it: class 1, L1 5, GIoU 2 (the `HungarianMatcher` class defaults
+    /// are 1, 1, 1), every prior a query.
     public static let detr = HungarianConfiguration()
+
+    static let reference = "DETR HungarianMatcher (main.py set_cost_*)"
+
+    public static let options: [AssignerOption<HungarianConfiguration>] = [
+        .float("cost_class", \.classWeight, .finite, doc: "weight of the class cost -softmax(logits)[label]", reference: reference),
+        .float("cost_bbox", \.l1Weight, .finite, doc: "weight of the L1 distance of normalised cxcywh boxes", reference: reference),
+        .float("cost_giou", \.giouWeight, .finite, doc: "weight of the GIoU cost -GIoU", reference: reference),
+    ]
 
     /// Throws `invalidParameter` on a non-finite weight.
     public func validate() throws {
-        for (name, w) in [("classWeight", classWeight), ("l1Weight", l1Weight), ("giouWeight", giouWeight)] where !w.isFinite {
-            throw LabelAssignError.invalidParameter(name: name, reason: "must be finite, got \(w)")
-        }
+        for option in Self.options { try option.kind.check(option.value(in: self), option: option.name) }
     }
 }
 
@@ -76,6 +83,10 @@ public struct HungarianMatcher: Assigner {
     /// cost, L1 cost, GIoU cost, their weighted sum (`costMatrix`), then `linear_sum_assignment`.
     public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
         try configuration.validate()
+        if prepared.priorCount == 0 && configuration.queries == nil {
+            return Assignment(assignedGT: [], extras: [AssignmentExtra("rows", .ints([])), AssignmentExtra("cols", .ints([])),
+                                                       AssignmentExtra("total", .number(0))])
+        }
         let matching = try linearSumAssignment(prepared.scene)
         var assigned = [Int32](repeating: -1, count: prepared.priorCount)
         for (r, c) in zip(matching.rows, matching.cols) { assigned[matching.queries[r]] = Int32(c) }

@@ -1,5 +1,5 @@
 /// Constants of YOLOv5's `ComputeLoss.build_targets` (ultralytics/yolov5 7.0 `utils/loss.py`).
-public struct YOLOv5Configuration: Sendable, Equatable {
+public struct YOLOv5Configuration: OptionConfigurable, Equatable {
     /// Anchor sizes in pixels, one list `[w0, h0, w1, h1, ...]` per level (finest first); every level
     /// has the same number of anchors. They are divided by the level stride in float32, as the model does.
     public var anchors: [[Float]]
@@ -18,6 +18,23 @@ public struct YOLOv5Configuration: Sendable, Equatable {
     /// yolov5 7.0 defaults: COCO anchors, `anchor_t` 4, g 0.5.
     public static let yolov5 = YOLOv5Configuration()
 
+    public static let options: [AssignerOption<YOLOv5Configuration>] = [
+        .float("anchor_t", \.anchorThreshold, .positive, doc: "shape test: max(w/aw, aw/w, h/ah, ah/h) < anchor_t",
+               reference: "yolov5 7.0 hyp.scratch-low.yaml"),
+        .float("g", \.neighbourOffset, .unit, doc: "neighbour-cell offset of build_targets", reference: "yolov5 7.0 utils/loss.py build_targets"),
+        AssignerOption("anchors", .anchorLists, doc: "anchor sizes in pixels per level, [w0, h0, w1, h1, ...]",
+                       reference: "yolov5 7.0 models/yolov5s.yaml",
+                       read: { .list($0.anchors.map { .list($0.map { .number(Double($0)) }) }) },
+                       write: { cfg, v in
+                           if case let .list(levels) = v {
+                               cfg.anchors = levels.map { level in
+                                   if case let .list(l) = level { return l.map { Float($0.number ?? 0) } }
+                                   return []
+                               }
+                           }
+                       }),
+    ]
+
     /// Throws `invalidParameter` on constants outside their domain.
     public func validate() throws {
         guard !anchors.isEmpty else { throw LabelAssignError.invalidParameter(name: "anchors", reason: "at least one level is needed") }
@@ -31,10 +48,10 @@ public struct YOLOv5Configuration: Sendable, Equatable {
             }
         }
         guard anchorThreshold.isFinite, anchorThreshold > 0 else {
-            throw LabelAssignError.invalidParameter(name: "anchorThreshold", reason: "must be finite and positive, got \(anchorThreshold)")
+            throw LabelAssignError.invalidParameter(name: "anchor_t", reason: "must be finite and positive, got \(anchorThreshold)")
         }
         guard neighbourOffset.isFinite, neighbourOffset >= 0, neighbourOffset <= 1 else {
-            throw LabelAssignError.invalidParameter(name: "neighbourOffset", reason: "must lie in [0, 1], got \(neighbourOffset)")
+            throw LabelAssignError.invalidParameter(name: "g", reason: "must lie in [0, 1], got \(neighbourOffset)")
         }
     }
 }
@@ -106,6 +123,10 @@ public struct YOLOv5TargetBuilder: Assigner {
     /// priors of their cells (`rowsToPriors`). Throws `invalidParameter` for a bad configuration
     /// and `invalidValue` when a level is not the full point grid.
     public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
+        if prepared.priorCount == 0 {
+            try configuration.validate()
+            return Assignment(assignedGT: [], extras: [AssignmentExtra("rows", .rows([])), AssignmentExtra("row_gt", .ints([]))])
+        }
         try checkConfiguration(prepared.scene)
         try checkFullGrid(prepared)
         let entries = try buildTargets(prepared.scene)

@@ -45,12 +45,42 @@ public struct AssignerPreset: Sendable {
     public let summary: String
     /// The fixture key its outputs are compared with.
     public let fixtureKey: String
+    /// The preset's assigner with its reference configuration.
     public let make: @Sendable () -> any Assigner
+    /// Every option of the preset with its default (the preset's value).
+    public let options: [OptionInfo]
+    private let makeWithOptions: @Sendable ([(String, OptionValue)]) throws -> any Assigner
 
+    /// A preset without options.
     public init(name: String, summary: String, fixtureKey: String, make: @escaping @Sendable () -> any Assigner) {
         self.name = name
         self.summary = summary
         self.fixtureKey = fixtureKey
         self.make = make
+        self.options = []
+        self.makeWithOptions = { settings in
+            if let (option, _) = settings.first {
+                throw LabelAssignError.invalidParameter(name: option, reason: "unknown option; preset \(name) has no options")
+            }
+            return make()
+        }
+    }
+
+    /// A preset whose assigner is `build(configuration)`; its options are the configuration's.
+    public init<C: OptionConfigurable>(name: String, summary: String, fixtureKey: String, configuration: C,
+                                       build: @escaping @Sendable (C) -> any Assigner) {
+        self.name = name
+        self.summary = summary
+        self.fixtureKey = fixtureKey
+        self.make = { build(configuration) }
+        self.options = configuration.optionInfo
+        self.makeWithOptions = { settings in build(try configuration.setting(settings)) }
+    }
+
+    /// The preset's assigner with `options` (reference name → value) applied to its configuration,
+    /// in order. Throws `invalidParameter` naming an unknown option (listing the valid ones), a
+    /// value outside the option's domain, or constants that do not fit together.
+    public func make(options: [(String, OptionValue)]) throws -> any Assigner {
+        try makeWithOptions(options)
     }
 }

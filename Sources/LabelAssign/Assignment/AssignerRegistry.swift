@@ -6,67 +6,67 @@ public enum AssignerRegistry {
             name: "simota",
             summary: "YOLOX 0.3.0 SimOTA (in-box or centre 2.5 strides, penalty 1e5)",
             fixtureKey: "yolox_simota",
-            make: { SimOTAAssigner(.yolox) }
+            configuration: SimOTAAssigner.Configuration.yolox, build: { SimOTAAssigner($0) }
         ),
         AssignerPreset(
             name: "simota-mmdet",
-            summary: "mmdet 3.3 SimOTAAssigner",
+            summary: "mmdet 3.3 SimOTAAssigner (center_radius 2.5, candidate_topk 10, iou_weight 3, cls_weight 1: the class defaults)",
             fixtureKey: "mmdet_simota",
-            make: { SimOTAAssigner(.mmdet) }
+            configuration: SimOTAAssigner.Configuration.mmdet, build: { SimOTAAssigner($0) }
         ),
         AssignerPreset(
             name: "simota-yolox-latest",
             summary: "YOLOX main SimOTA (centre 1.5 strides only, penalty 1e6)",
             fixtureKey: "yolox_latest_simota",
-            make: { SimOTAAssigner(.yoloxLatest) }
+            configuration: SimOTAAssigner.Configuration.yoloxLatest, build: { SimOTAAssigner($0) }
         ),
         AssignerPreset(
             name: "dsl",
-            summary: "RTMDet DynamicSoftLabelAssigner (mmdet 3.3)",
+            summary: "mmdet 3.3 DynamicSoftLabelAssigner as RTMDet (soft_center_radius 3, topk 13, iou_weight 3: the class defaults)",
             fixtureKey: "mmdet_dsl",
-            make: { DynamicSoftLabelAssigner(.rtmdet) }
+            configuration: DynamicSoftLabelAssigner.Configuration.rtmdet, build: { DynamicSoftLabelAssigner($0) }
         ),
         AssignerPreset(
             name: "yolov5",
             summary: "YOLOv5 7.0 build_targets (COCO anchors, anchor_t 4, 3 cells per target)",
             fixtureKey: "yolov5_build_targets",
-            make: { YOLOv5TargetBuilder(.yolov5) }
+            configuration: YOLOv5Configuration.yolov5, build: { YOLOv5TargetBuilder($0) }
         ),
         AssignerPreset(
             name: "hungarian",
-            summary: "DETR Hungarian matcher (class 1, L1 5, GIoU 2) solved by scipy-exact linear assignment",
+            summary: "DETR HungarianMatcher as main.py trains it (cost_class 1, cost_bbox 5, cost_giou 2; class defaults 1, 1, 1), scipy-exact linear assignment",
             fixtureKey: "detr_hungarian",
-            make: { HungarianMatcher(.detr) }
+            configuration: HungarianConfiguration.detr, build: { HungarianMatcher($0) }
         ),
         AssignerPreset(
             name: "tal",
-            summary: "ultralytics 8.4 TaskAlignedAssigner as trained (topk 10, alpha 0.5, beta 6)",
+            summary: "ultralytics 8.4.190 TaskAlignedAssigner as v8DetectionLoss trains (topk 10, alpha 0.5, beta 6; class defaults topk 13, alpha 1)",
             fixtureKey: "ultralytics_tal",
-            make: { TaskAlignedAssigner(.tal) }
+            configuration: TaskAlignedAssigner.Configuration.tal, build: { TaskAlignedAssigner($0) }
         ),
         AssignerPreset(
             name: "tood",
-            summary: "mmdet TOOD TaskAlignedAssigner (topk 13, alpha 1, beta 6)",
+            summary: "mmdet 3.3 TaskAlignedAssigner as TOOD configures it (topk 13; assign() defaults alpha 1, beta 6)",
             fixtureKey: "mmdet_tal",
-            make: { TaskAlignedAssigner(.tood) }
+            configuration: TaskAlignedAssigner.Configuration.tood, build: { TaskAlignedAssigner($0) }
         ),
         AssignerPreset(
             name: "atss",
-            summary: "mmdet ATSSAssigner (topk 9)",
+            summary: "mmdet 3.3 ATSSAssigner (topk 9, ignore_iof_thr -1: the class defaults, as the ATSS configs)",
             fixtureKey: "mmdet_atss",
-            make: { ATSSAssigner(.atss) }
+            configuration: ATSSAssigner.Configuration.atss, build: { ATSSAssigner($0) }
         ),
         AssignerPreset(
             name: "maxiou",
-            summary: "RetinaNet MaxIoUAssigner (0.5 / 0.4)",
+            summary: "mmdet 3.3 MaxIoUAssigner as RetinaNet configures it (pos 0.5, neg 0.4, min_pos_iou 0, ignore_iof_thr -1)",
             fixtureKey: "mmdet_maxiou",
-            make: { MaxIoUAssigner(.maxiou) }
+            configuration: MaxIoUAssigner.Configuration.maxiou, build: { MaxIoUAssigner($0) }
         ),
         AssignerPreset(
             name: "ota",
-            summary: "OTA (Megvii): focal + 1.5*IoU cost, Sinkhorn eps 0.1, 50 iterations",
+            summary: "OTA (Megvii) fcos.py with its COCO config: focal + 1.5*IoU cost, top 20, Sinkhorn eps 0.1, 50 iterations",
             fixtureKey: "ota",
-            make: { OTAAssigner(.ota) }
+            configuration: OTAAssigner.Configuration.ota, build: { OTAAssigner($0) }
         ),
     ]
 
@@ -84,5 +84,11 @@ public enum AssignerRegistry {
     /// A fresh assigner for the preset called `name`.
     public static func make(_ name: String) throws -> any Assigner {
         try preset(name).make()
+    }
+
+    /// The preset called `name` with `options` (reference name → value) applied; throws
+    /// `invalidParameter` naming an unknown option or a bad value.
+    public static func make(_ name: String, options: [(String, OptionValue)]) throws -> any Assigner {
+        try preset(name).make(options: options)
     }
 }

@@ -3,7 +3,9 @@
 /// All boxes are `x1, y1, x2, y2` pixel rows stored contiguously (stride 4). Priors are
 /// `cx, cy, stride_x, stride_y` rows, level by level (finest first), row-major in a level.
 /// Zero objects is a valid scene (everything is background). A zero-area object is valid:
-/// no prior lies strictly inside it, so centre-based assigners give it no candidates.
+/// no prior lies strictly inside it, so centre-based assigners give it no candidates. Zero priors
+/// is valid too (for example a prior grid of an image smaller than every stride): every preset
+/// returns an empty assignment.
 public struct Scene: Sendable, Equatable {
     /// A name for reports (the file name, or `workload-index`).
     public var name: String
@@ -85,7 +87,6 @@ public struct Scene: Sendable, Equatable {
         }
         guard priors.count % 4 == 0 else { throw LabelAssignError.invalidValue(field: "priors", index: nil, reason: "rows must have 4 values") }
         let n = priorCount
-        guard n > 0 else { throw LabelAssignError.invalidValue(field: "priors", index: nil, reason: "a scene needs at least one prior") }
         try Scene.checkCount(n, field: "priors")
         try Scene.checkCoordinates(priors, field: "priors")
         try checkPriorStrides()

@@ -68,8 +68,9 @@ int64_t la_assigner_names(char *buffer, int64_t capacity);
  * `cls_logits[num_priors * num_classes]`; `obj_logits[num_priors]` or NULL;
  * `gt_ignore[num_ignore * 4]` or NULL with num_ignore 0.
  *
- * `assigner` and `assigned_gt` must not be NULL; an input pointer may be NULL only when its
- * count is 0. Counts must be >= 0 and num_priors * 4, num_gt * 4, num_ignore * 4 and
+ * `assigner` must not be NULL, nor `assigned_gt` unless num_priors is 0; an input pointer may
+ * be NULL only when its count is 0. Zero priors is a valid scene: every preset assigns nothing
+ * and LA_OK is returned. Counts must be >= 0 and num_priors * 4, num_gt * 4, num_ignore * 4 and
  * num_priors * num_classes must not overflow (LA_ERROR_ARGUMENT otherwise). The scene is
  * validated as a scene file is (LA_ERROR_INVALID_INPUT naming the field and index: NaN,
  * infinite or out-of-range values, inverted boxes, labels outside [0, num_classes), ...).

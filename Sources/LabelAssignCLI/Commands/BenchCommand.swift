@@ -19,7 +19,7 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var sourceOptions: SceneSourceOptions
 
-    @Option(name: .long, help: "Assigner preset.")
+    @Option(name: .long, help: "Assigner preset, optionally with options: atss(topk=5,ignore_iof_thr=0.5).")
     var assigner: String
 
     @Option(name: .customLong("repeat"), parsing: .unconditional, help: "Timed repeats per image (after one warm-up run).")
@@ -42,7 +42,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let made = try AssignerRegistry.make(assigner)
+        let made = try AssignerRegistry.make(spec: assigner)
         if let n = sourceOptions.images { try ResourceLimits.checkImages("bench --images", count: n) }
         let source = try sourceOptions.source(defaultWorkload: nil, defaultImages: 16)
         try ResourceLimits.checkImages("bench of \(source.label)", count: source.count)

@@ -95,18 +95,19 @@ struct SceneSourceOptions: ParsableArguments {
     }
 }
 
-/// Parses `a,b,c` into assigners from the registry (all presets when `nil`). A list that names
-/// no preset (`''`, `,`) is an error.
+/// Parses `a,b(option=value,...),c` into assigners from the registry (all presets when `nil`),
+/// each named by its spelling. A list that names no preset (`''`, `,`) is an error.
 func registryAssigners(_ list: String?) throws -> [Comparison.Entry] {
     guard let list else { return AssignerRegistry.presets.map { Comparison.Entry(preset: $0) } }
-    return try assignerNames(list).map { try Comparison.Entry(preset: AssignerRegistry.preset($0)) }
+    return try assignerNames(list).map { try Comparison.Entry($0, AssignerRegistry.make(spec: $0)) }
 }
 
-/// The names of a comma-separated list; a list that names none is a usage error.
+/// The entries of a comma-separated list (commas inside parentheses and brackets belong to the
+/// entry); a list that names none is a usage error.
 func assignerNames(_ list: String) throws -> [String] {
-    let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    let names = try AssignerOptionsJSON.splitTopLevel(list)
     guard !names.isEmpty else {
-        throw ValidationError("--assigners names no preset; give a comma-separated list of: \(AssignerRegistry.names.joined(separator: ", "))")
+        throw ValidationError("--assigners names no preset; give a comma-separated list of: \(AssignerRegistry.names.joined(separator: ", ")), each optionally with options as name(option=value,...)")
     }
     return names
 }
@@ -160,7 +161,7 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var sourceOptions: SceneSourceOptions
 
-    @Option(name: .long, help: "Comma-separated assigner presets (default: all presets).")
+    @Option(name: .long, help: "Comma-separated assigner presets, each optionally with options: tal,tal(topk=13),atss(topk=5,ignore_iof_thr=0.5) (default: all presets).")
     var assigners: String?
 
     @Option(name: .long, parsing: .unconditional, help: "Worker threads (images in parallel); default: the number of cores.")

@@ -28,7 +28,7 @@ private func denseMaxIoU(_ s: Scene, _ cfg: MaxIoUAssigner.Configuration) -> [In
     for i in 0..<n {
         var best = iou[0][i], arg = 0
         for m in 1..<g where iou[m][i] > best { best = iou[m][i]; arg = m }
-        if best >= 0 && best < cfg.negIoUThreshold { assigned[i] = -1 }
+        if best >= cfg.negIoULower && best < cfg.negIoUThreshold { assigned[i] = -1 }
         if best >= cfg.posIoUThreshold { assigned[i] = Int32(arg) }
     }
     if cfg.matchLowQuality {
@@ -58,6 +58,9 @@ private func randomBox(_ r: inout SplitMix64, width: Int, height: Int, degenerat
         var r = SplitMix64(state: 20_240_611)
         let configs: [MaxIoUAssigner.Configuration] = [
             .maxiou,
+            changed(.maxiou) { $0.ignoreIoFThreshold = 0.5 },
+            changed(.maxiou) { $0.negIoULower = 0.1; $0.ignoreIoFThreshold = 0.5 },
+            changed(.maxiou) { $0.negIoULower = -1; $0.ignoreIoFThreshold = 0.3 },
             changed(.maxiou) { $0.gtMaxAssignAll = false },
             changed(.maxiou) { $0.minPosIoU = 0.3 },
             changed(.maxiou) { $0.matchLowQuality = false },
@@ -101,6 +104,8 @@ private func randomBox(_ r: inout SplitMix64, width: Int, height: Int, degenerat
             .objects(gt, labels: [Int32](repeating: 1, count: 40))
             .ignore([100, 100, 180, 160])
             .scene
-        #expect(try MaxIoUAssigner(.maxiou).assign(scene).assignedGT == denseMaxIoU(scene, .maxiou))
+        for cfg in [MaxIoUAssigner.Configuration.maxiou, changed(.maxiou) { $0.ignoreIoFThreshold = 0.5 }] {
+            #expect(try MaxIoUAssigner(cfg).assign(scene).assignedGT == denseMaxIoU(scene, cfg))
+        }
     }
 }

@@ -33,15 +33,18 @@ import Testing
 
     /// Fixture scenes with `gt_ignore` boxes run through mmdet's own ATSSAssigner and MaxIoUAssigner
     /// with `ignore_iof_thr = 0.5` (compared with the reference in `PresetConformanceTests`): the
-    /// ignore boxes matter, without them the answer differs.
+    /// ignore boxes matter, without them the answer differs. The presets keep mmdet's default
+    /// `ignore_iof_thr = -1`, under which the ignore boxes change nothing.
     @Test(arguments: [("atss", "mmdet_atss_ignore"), ("maxiou", "mmdet_maxiou_ignore")])
     func mmdetIgnoreScenesDependOnTheirIgnoreBoxes(preset: String, key: String) throws {
         let cases = try Fixtures.scenes(expecting: key, in: "mmdet-ignore.jsonl")
         #expect(cases.count == 3 && cases.allSatisfy { $0.scene.ignoreCount > 0 })
-        let assigner = try AssignerRegistry.make(preset)
+        let assigner = try AssignerRegistry.make(preset, options: [("ignore_iof_thr", .number(0.5))])
+        let byDefault = try AssignerRegistry.make(preset)
         for c in cases {
             let plain = SceneBuilder(c.scene).ignore([]).scene
             #expect(try assigner.assign(plain).assignedGT != assigner.assign(c.scene).assignedGT, "\(c.scene.name)")
+            #expect(try byDefault.assign(plain) == byDefault.assign(c.scene), "\(c.scene.name)")
         }
     }
 
@@ -89,8 +92,9 @@ import Testing
         let ignoring = SceneBuilder.wideBoxes().objects(gt, labels: [0]).ignore(ignore).scene
         let mask = IgnoreRegions.mask(scene: ignoring, rule: .anchorIoF(scale: 8, threshold: 0.5))
         #expect((0..<8).map { mask[$0] } == [true, true, true, true, true, false, false, false])
-        let a = try ATSSAssigner(.atss).assign(plain)
-        let b = try ATSSAssigner(.atss).assign(ignoring)
+        let atss = ATSSAssigner(ATSSAssigner.Configuration(ignoreIoFThreshold: 0.5))
+        let a = try atss.assign(plain)
+        let b = try atss.assign(ignoring)
         #expect(a.positiveCount > 0)
         for i in 0..<plain.priorCount where mask[i] { #expect(b.assignedGT[i] == -2) }
         for i in 0..<plain.priorCount where !mask[i] { #expect(b.assignedGT[i] != -2) }
@@ -102,7 +106,7 @@ import Testing
         let gt: [Float] = [4, 4, 36, 36]
         let ignoring = SceneBuilder.wideBoxes().objects(gt, labels: [0]).ignore([0, 0, 30, 64]).scene
         let mask = IgnoreRegions.mask(scene: ignoring, rule: .anchorIoF(scale: 4, threshold: 0.5))
-        let r = try MaxIoUAssigner(.maxiou).assign(ignoring)
+        let r = try MaxIoUAssigner(MaxIoUAssigner.Configuration(ignoreIoFThreshold: 0.5)).assign(ignoring)
         #expect(mask.contains(true))
         for i in 0..<ignoring.priorCount where mask[i] { #expect(r.assignedGT[i] == -2) }
         // The object's best anchor (centre 20, 20) is ignored, so its best IoU comes from the rest.

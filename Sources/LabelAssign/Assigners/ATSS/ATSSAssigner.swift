@@ -21,40 +21,46 @@ import Foundation
 /// `ATSSAssigner+Candidates.swift`), `candidateIoUs`, `iouThreshold` (mean + std) and
 /// `assignInGTCandidates` (in-gt test, conflict resolution).
 ///
-/// Ignore regions (`gt_ignore`), as mmdet does before assigning: anchors with
-/// `IoF(anchor, ignore) > ignoreIoFThreshold` get distance 1e8 (so they are candidates only when a
-/// level has too few other anchors) and end as `-2` unless they still become positive.
+/// Ignore regions (`gt_ignore`), as mmdet does before assigning when `ignore_iof_thr > 0`: anchors
+/// with `IoF(anchor, ignore) > ignoreIoFThreshold` get distance 1e8 (so they are candidates only
+/// when a level has too few other anchors) and end as `-2` unless they still become positive. The
+/// preset keeps mmdet's default `ignore_iof_thr = -1`: ignore regions do not change the assignment.
 public struct ATSSAssigner: Assigner {
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: OptionConfigurable, Equatable {
         /// Candidates per level and object (>= 1).
         public var topk: Int
         /// Anchor side in strides.
         public var anchorScale: Float
         /// Anchor centre inside the object: all four distances to its sides exceed this.
         public var inBoxMargin: Float
-        /// IoF above which an anchor counts as ignored (<= 0 disables ignore regions).
+        /// IoF above which an anchor counts as ignored (<= 0 disables ignore regions, mmdet's -1).
         public var ignoreIoFThreshold: Float
 
         public init(topk: Int = 9, anchorScale: Float = 8, inBoxMargin: Float = 0.01,
-                    ignoreIoFThreshold: Float = 0.5) {
+                    ignoreIoFThreshold: Float = -1) {
             self.topk = topk
             self.anchorScale = anchorScale
             self.inBoxMargin = inBoxMargin
             self.ignoreIoFThreshold = ignoreIoFThreshold
         }
 
-        /// mmdet `ATSSAssigner(topk=9)` over anchors of side 8 · stride.
+        /// mmdet `ATSSAssigner(topk=9)` (`ignore_iof_thr=-1`) over anchors of side 8 · stride.
         public static let atss = Configuration()
 
+        public static let options: [AssignerOption<Configuration>] = [
+            .integer("topk", \.topk, .atLeast(1), doc: "candidates per level and object (nearest anchor centres)",
+                     reference: "mmdet 3.3 ATSSAssigner"),
+            .float("ignore_iof_thr", \.ignoreIoFThreshold, .finite,
+                   doc: "anchors with IoF above it against an ignore box are ignored (<= 0: ignore boxes unused)",
+                   reference: "mmdet 3.3 ATSSAssigner"),
+            .float("octave_base_scale", \.anchorScale, .positive, doc: "anchor side in strides",
+                   reference: "mmdet 3.3 ATSS config AnchorGenerator"),
+            .float("in_gt_margin", \.inBoxMargin, .finite, doc: "anchor centre inside the object by more than this",
+                   reference: "mmdet 3.3 ATSSAssigner (literal 0.01)"),
+        ]
+
         public func validate() throws {
-            guard topk >= 1 else { throw LabelAssignError.invalidParameter(name: "topk", reason: "must be at least 1, got \(topk)") }
-            guard anchorScale.isFinite, anchorScale > 0 else {
-                throw LabelAssignError.invalidParameter(name: "anchorScale", reason: "must be finite and > 0, got \(anchorScale)")
-            }
-            guard inBoxMargin.isFinite else { throw LabelAssignError.invalidParameter(name: "inBoxMargin", reason: "must be finite") }
-            guard ignoreIoFThreshold.isFinite else {
-                throw LabelAssignError.invalidParameter(name: "ignoreIoFThreshold", reason: "must be finite")
-            }
+            for option in Self.options { try option.kind.check(option.value(in: self), option: option.name) }
         }
     }
 
@@ -100,7 +106,7 @@ public struct ATSSAssigner: Assigner {
         var assigned = [Int32](repeating: -1, count: n)
         var matched = [Float](repeating: 0, count: n)
         for i in 0..<n where ignored[i] { assigned[i] = -2 }
-        if s.gtCount == 0 { return Assignment(assignedGT: assigned, matchedIoU: matched) }
+        if s.gtCount == 0 || n == 0 { return Assignment(assignedGT: assigned, matchedIoU: matched) }
 
         let centres = anchorCentres(s, ignored: ignored)
         var owners = Owners(owner: [Int32](repeating: -1, count: n), iou: [Float](repeating: 0, count: n))

@@ -17,7 +17,7 @@
 /// only zero-area objects) → everything background.
 public struct DynamicSoftLabelAssigner: Assigner {
     /// Every constant of the assigner.
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: OptionConfigurable, Equatable {
         /// The soft centre prior is `10^(distance in strides − softCentreRadius)`.
         public var softCentreRadius: Float
         /// How many of the largest IoUs are summed into the dynamic k.
@@ -40,13 +40,21 @@ public struct DynamicSoftLabelAssigner: Assigner {
         /// RTMDet (mmdet 3.3 defaults).
         public static let rtmdet = Configuration()
 
+        static let reference = "mmdet 3.3 DynamicSoftLabelAssigner"
+
+        public static let options: [AssignerOption<Configuration>] = [
+            .float("soft_center_radius", \.softCentreRadius, .finite, doc: "soft centre prior 10^(distance in strides - radius)",
+                   reference: reference),
+            .integer("topk", \.candidateTopK, .atLeast(1), doc: "largest IoUs summed into the dynamic k", reference: reference),
+            .float("iou_weight", \.iouWeight, .nonNegative, doc: "weight of the IoU cost -ln(IoU + eps)", reference: reference),
+            .float("eps", \.iouEpsilon, .positive, doc: "eps of -ln(IoU + eps)", reference: "mmdet 3.3 dynamic_soft_label_assigner EPS"),
+            .choice("selection_ties", \.selectionTies, [("torch_topk", .torchTopK), ("lower_index", .lowerIndex)],
+                    doc: "which candidates the k-smallest selection keeps among equal costs", reference: "PyTorch CPU topk"),
+        ]
+
         /// Throws `invalidParameter` for a constant outside its domain.
         public func validate() throws {
-            let check = DynamicCostInput.requireParameter
-            try check(softCentreRadius.isFinite, "softCentreRadius", softCentreRadius, "finite")
-            try check(candidateTopK >= 1, "candidateTopK", candidateTopK, ">= 1")
-            try check(iouWeight.isFinite && iouWeight >= 0, "iouWeight", iouWeight, "finite and >= 0")
-            try check(iouEpsilon.isFinite && iouEpsilon > 0, "iouEpsilon", iouEpsilon, "finite and > 0")
+            for option in Self.options { try option.kind.check(option.value(in: self), option: option.name) }
         }
     }
 
@@ -68,6 +76,7 @@ public struct DynamicSoftLabelAssigner: Assigner {
     /// and `invalidValue` for a candidate whose class cost is not finite.
     public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
         try configuration.validate()
+        if prepared.priorCount == 0 { return Assignment(assignedGT: [], matchedIoU: []) }
         return try DynamicKDriver(CostModel(configuration)).assign(prepared)
     }
 }

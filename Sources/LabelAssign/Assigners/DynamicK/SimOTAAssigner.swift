@@ -41,7 +41,7 @@ public struct SimOTAAssigner: Assigner {
     }
 
     /// Every constant of the assigner.
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: OptionConfigurable, Equatable {
         public var candidateRegion: CandidateRegion
         public var arithmetic: Arithmetic
         /// Half side of the centre square, in strides.
@@ -82,15 +82,31 @@ public struct SimOTAAssigner: Assigner {
         public static let yoloxLatest = Configuration(candidateRegion: .centre, arithmetic: .yoloxMain,
                                                       centreRadius: 1.5, iouEpsilon: 1e-8, penalty: 1e6)
 
+        static let reference = "mmdet 3.3 SimOTAAssigner; YOLOX 0.3.0 / main get_assignments"
+
+        public static let options: [AssignerOption<Configuration>] = [
+            .float("center_radius", \.centreRadius, .nonNegative, doc: "half side of the centre square, in strides",
+                   reference: reference),
+            .integer("candidate_topk", \.candidateTopK, .atLeast(1), doc: "largest IoUs summed into the dynamic k",
+                     reference: reference),
+            .float("iou_weight", \.iouWeight, .nonNegative, doc: "weight of the IoU cost -ln(IoU + eps)", reference: reference),
+            .float("cls_weight", \.classWeight, .nonNegative, doc: "weight of the class cost", reference: reference),
+            .float("eps", \.iouEpsilon, .positive, doc: "eps of -ln(IoU + eps) (mmdet EPS 1e-7, YOLOX 1e-8)", reference: reference),
+            .float("inf", \.penalty, .nonNegative,
+                   doc: "cost added outside the geometry constraint (mmdet INF 1e5, YOLOX 0.3.0 1e5, YOLOX main 1e6)",
+                   reference: reference),
+            .choice("candidate_region", \.candidateRegion, [("box_or_center", .boxOrCentre), ("center", .centre)],
+                    doc: "candidates in the box or the centre square (finite cost in both), or in the centre square only",
+                    reference: reference),
+            .choice("arithmetic", \.arithmetic, [("yolox", .yolox030), ("yolox_main", .yoloxMain), ("mmdet", .mmdet)],
+                    doc: "whose box and prior-centre float arithmetic the geometry follows", reference: reference),
+            .choice("selection_ties", \.selectionTies, [("torch_topk", .torchTopK), ("lower_index", .lowerIndex)],
+                    doc: "which candidates the k-smallest selection keeps among equal costs", reference: "PyTorch CPU topk"),
+        ]
+
         /// Throws `invalidParameter` for a constant outside its domain.
         public func validate() throws {
-            let check = DynamicCostInput.requireParameter
-            try check(centreRadius.isFinite && centreRadius >= 0, "centreRadius", centreRadius, "finite and >= 0")
-            try check(candidateTopK >= 1, "candidateTopK", candidateTopK, ">= 1")
-            try check(classWeight.isFinite && classWeight >= 0, "classWeight", classWeight, "finite and >= 0")
-            try check(iouWeight.isFinite && iouWeight >= 0, "iouWeight", iouWeight, "finite and >= 0")
-            try check(iouEpsilon.isFinite && iouEpsilon > 0, "iouEpsilon", iouEpsilon, "finite and > 0")
-            try check(penalty.isFinite && penalty >= 0, "penalty", penalty, "finite and >= 0")
+            for option in Self.options { try option.kind.check(option.value(in: self), option: option.name) }
         }
     }
 
@@ -112,6 +128,7 @@ public struct SimOTAAssigner: Assigner {
     /// configuration and `invalidValue` for a candidate whose class cost is not finite.
     public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
         try configuration.validate()
+        if prepared.priorCount == 0 { return Assignment(assignedGT: [], matchedIoU: []) }
         guard let objectness = prepared.scene.objLogits else { throw LabelAssignError.missingField("obj_logits") }
         return try DynamicKDriver(CostModel(configuration, objectness: objectness)).assign(prepared)
     }

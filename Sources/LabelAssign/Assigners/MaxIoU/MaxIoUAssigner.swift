@@ -13,18 +13,26 @@ import _LabelAssignKernels
 /// so takes every anchor it does not overlap, i.e. all non-ignored anchors: mmdet's behaviour,
 /// kept as is.
 ///
-/// Ignore regions (`gt_ignore`), as mmdet does before assigning: anchors with
-/// `IoF(anchor, ignore) > ignoreIoFThreshold` get IoU -1 with every object, so they are never
-/// background and never positive (`-2`), except through an object whose best IoU is itself -1.
+/// Ignore regions (`gt_ignore`), as mmdet does before assigning when `ignore_iof_thr > 0`: anchors
+/// with `IoF(anchor, ignore) > ignoreIoFThreshold` get IoU -1 with every object, so they are never
+/// background and never positive (`-2`), except through an object whose best IoU is itself -1 (or
+/// a negative interval that reaches -1). The preset keeps mmdet's default `ignore_iof_thr = -1`
+/// (RetinaNet's configs do not set it): ignore regions do not change the assignment.
+///
+/// Negatives are the priors whose largest IoU lies in `[negIoULower, negIoUThreshold)`: mmdet's
+/// `neg_iou_thr` as a number `t` is `[0, t)`, as an interval `(lo, hi)` it is `[lo, hi)`.
 ///
 /// Only anchor/object pairs that intersect are scored: on levels that are regular grids the
 /// intersecting columns and rows are found by binary search and the block of IoUs is computed
 /// and folded into the per-prior maxima by a C kernel (`lak_maxiou_grid_block`); other levels are
 /// scanned prior by prior. No `G × N` matrix is built.
 public struct MaxIoUAssigner: Assigner {
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: OptionConfigurable, Equatable {
         public var posIoUThreshold: Float
+        /// Upper end (exclusive) of the negative interval.
         public var negIoUThreshold: Float
+        /// Lower end (inclusive) of the negative interval (0 for mmdet's number form).
+        public var negIoULower: Float
         public var minPosIoU: Float
         public var gtMaxAssignAll: Bool
         public var matchLowQuality: Bool
@@ -35,9 +43,10 @@ public struct MaxIoUAssigner: Assigner {
 
         public init(posIoUThreshold: Float = 0.5, negIoUThreshold: Float = 0.4,
                     minPosIoU: Float = 0, gtMaxAssignAll: Bool = true, matchLowQuality: Bool = true,
-                    anchorScale: Float = 4, ignoreIoFThreshold: Float = 0.5) {
+                    anchorScale: Float = 4, ignoreIoFThreshold: Float = -1, negIoULower: Float = 0) {
             self.posIoUThreshold = posIoUThreshold
             self.negIoUThreshold = negIoUThreshold
+            self.negIoULower = negIoULower
             self.minPosIoU = minPosIoU
             self.gtMaxAssignAll = gtMaxAssignAll
             self.matchLowQuality = matchLowQuality
@@ -45,20 +54,45 @@ public struct MaxIoUAssigner: Assigner {
             self.ignoreIoFThreshold = ignoreIoFThreshold
         }
 
-        /// RetinaNet: pos 0.5, neg 0.4, min_pos_iou 0, anchors of side 4 · stride.
+        /// RetinaNet: pos 0.5, neg 0.4, min_pos_iou 0, `ignore_iof_thr` -1 (mmdet's default), anchors
+        /// of side 4 · stride.
         public static let maxiou = Configuration()
 
+        static let reference = "mmdet 3.3 MaxIoUAssigner"
+
+        public static let options: [AssignerOption<Configuration>] = [
+            .float("pos_iou_thr", \.posIoUThreshold, .finite, doc: "largest IoU >= it: positive", reference: reference),
+            AssignerOption("neg_iou_thr", .numberOrInterval(.finite),
+                           doc: "largest IoU in [0, t) (number t) or [lo, hi) (interval): background", reference: reference,
+                           read: { $0.negIoULower == 0 ? .number(Double($0.negIoUThreshold))
+                                   : .list([.number(Double($0.negIoULower)), .number(Double($0.negIoUThreshold))]) },
+                           write: { cfg, value in
+                               if case let .list(l) = value {
+                                   cfg.negIoULower = Float(l[0].number ?? 0)
+                                   cfg.negIoUThreshold = Float(l[1].number ?? 0)
+                               } else {
+                                   cfg.negIoULower = 0
+                                   cfg.negIoUThreshold = Float(value.number ?? 0)
+                               }
+                           }),
+            .float("min_pos_iou", \.minPosIoU, .finite, doc: "an object's best anchors are positive when their IoU >= it",
+                   reference: reference),
+            .boolean("gt_max_assign_all", \.gtMaxAssignAll, doc: "every anchor reaching an object's best IoU (false: the first)",
+                     reference: reference),
+            .boolean("match_low_quality", \.matchLowQuality, doc: "give every object its best anchors (low-quality matches)",
+                     reference: reference),
+            .float("ignore_iof_thr", \.ignoreIoFThreshold, .finite,
+                   doc: "anchors with IoF above it against an ignore box are ignored (<= 0: ignore boxes unused)",
+                   reference: reference),
+            .float("octave_base_scale", \.anchorScale, .positive, doc: "anchor side in strides",
+                   reference: "mmdet 3.3 RetinaNet config AnchorGenerator"),
+        ]
+
         public func validate() throws {
-            for (name, v) in [("posIoUThreshold", posIoUThreshold), ("negIoUThreshold", negIoUThreshold),
-                              ("minPosIoU", minPosIoU), ("ignoreIoFThreshold", ignoreIoFThreshold)] where !v.isFinite {
-                throw LabelAssignError.invalidParameter(name: name, reason: "must be finite, got \(v)")
-            }
+            for option in Self.options { try option.kind.check(option.value(in: self), option: option.name) }
             guard negIoUThreshold <= posIoUThreshold else {
-                throw LabelAssignError.invalidParameter(name: "negIoUThreshold",
-                                                        reason: "\(negIoUThreshold) is above posIoUThreshold \(posIoUThreshold)")
-            }
-            guard anchorScale.isFinite, anchorScale > 0 else {
-                throw LabelAssignError.invalidParameter(name: "anchorScale", reason: "must be finite and > 0, got \(anchorScale)")
+                throw LabelAssignError.invalidParameter(name: "neg_iou_thr",
+                                                        reason: "\(negIoUThreshold) is above pos_iou_thr \(posIoUThreshold)")
             }
         }
     }
@@ -83,13 +117,21 @@ public struct MaxIoUAssigner: Assigner {
         let s = prepared.scene, cfg = configuration
         try cfg.validate()
         let n = s.priorCount
-        if s.gtCount == 0 { return .background(priorCount: n) }
+        if s.gtCount == 0 || n == 0 { return .background(priorCount: n) }
         let ignored = s.ignoreCount > 0
             ? IgnoreRegions.mask(scene: s, rule: .anchorIoF(scale: cfg.anchorScale, threshold: cfg.ignoreIoFThreshold))
             : []
         return Workspace.run { workspace in
             let o = overlaps(s, ignored: ignored, workspace: workspace)
-            lak_maxiou_split(o.maxIoU.baseAddress!, o.assigned.baseAddress!, Int64(n), cfg.negIoUThreshold, cfg.posIoUThreshold)
+            if cfg.negIoULower == 0 {
+                lak_maxiou_split(o.maxIoU.baseAddress!, o.assigned.baseAddress!, Int64(n), cfg.negIoUThreshold, cfg.posIoUThreshold)
+            } else {
+                for i in 0..<n {
+                    let v = o.maxIoU[i]
+                    let background: Int32 = v >= cfg.negIoULower && v < cfg.negIoUThreshold ? -1 : -2
+                    o.assigned[i] = v >= cfg.posIoUThreshold ? o.assigned[i] : background
+                }
+            }
             if cfg.matchLowQuality { assignLowQualityMatches(o, s, ignored: ignored) }
             return Assignment(assignedGT: Array(o.assigned))
         }

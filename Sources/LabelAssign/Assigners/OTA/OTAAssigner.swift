@@ -23,7 +23,7 @@ import Foundation
 /// negative) or a plan row underflows entirely (the reference would divide 0 by 0).
 public struct OTAAssigner: Assigner {
     /// Constants of OTA (Megvii-BaseDetection/OTA, cvpods FCOS variant; docs/ASSIGNERS.md §3).
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: OptionConfigurable, Equatable {
         /// In-centre radius in strides (hard-coded 2.5 in the reference), clipped to the box.
         public var centerRadius: Float = 2.5
         /// In-box: every (l, t, r, b) distance of the prior point to the box edges must exceed this.
@@ -46,20 +46,31 @@ public struct OTAAssigner: Assigner {
         /// The reference configuration.
         public static let ota = Configuration()
 
+        static let reference = "OTA (Megvii-BaseDetection/OTA) fcos.py"
+
+        public static let options: [AssignerOption<Configuration>] = [
+            .float("center_sampling_radius", \.centerRadius, .positive, doc: "in-centre radius in strides, clipped to the box",
+                   reference: reference + " (literal 2.5)"),
+            .float("in_gt_margin", \.inBoxMargin, .finite, doc: "prior point inside the box by more than this",
+                   reference: reference + " (literal 0.01)"),
+            .float("reg_weight", \.regWeight, .nonNegative, doc: "weight of the IoU cost -ln(IoU)", reference: reference + " (OTA.REG_WEIGHT)"),
+            .float("inf", \.penalty, .positive, doc: "cost added where a prior is not in-box and in-centre",
+                   reference: reference + " (literal 1e6)"),
+            .integer("top_candidates", \.topCandidates, .atLeast(1), doc: "dynamic k: supply = trunc(sum of the top IoUs), at least 1",
+                     reference: reference + " (OTA.TOP_CANDIDATES)"),
+            .float("focal_loss_alpha", \.focalAlpha, .unit, doc: "alpha of the sigmoid focal class cost",
+                   reference: reference + " (FCOS.FOCAL_LOSS_ALPHA)"),
+            .float("focal_loss_gamma", \.focalGamma, .nonNegative, doc: "gamma of the sigmoid focal class cost",
+                   reference: reference + " (FCOS.FOCAL_LOSS_GAMMA)"),
+            .float("sinkhorn_eps", \.eps, .positive, doc: "entropic regularisation of the log-domain Sinkhorn",
+                   reference: reference + " (OTA.SINKHORN_EPS)"),
+            .integer("sinkhorn_iters", \.iterations, OptionBounds(lower: 0, upper: Double(Int32.max)),
+                     doc: "fixed Sinkhorn iteration count", reference: reference + " (OTA.SINKHORN_ITER)"),
+        ]
+
         /// Checks every constant.
         public func validate() throws {
-            func check(_ ok: Bool, _ name: String, _ reason: String) throws {
-                if !ok { throw LabelAssignError.invalidParameter(name: name, reason: reason) }
-            }
-            try check(centerRadius.isFinite && centerRadius > 0, "centerRadius", "must be finite and > 0")
-            try check(inBoxMargin.isFinite, "inBoxMargin", "must be finite")
-            try check(regWeight.isFinite && regWeight >= 0, "regWeight", "must be finite and >= 0")
-            try check(penalty.isFinite && penalty > 0, "penalty", "must be finite and > 0")
-            try check(topCandidates >= 1, "topCandidates", "must be >= 1")
-            try check(focalAlpha.isFinite && focalAlpha >= 0 && focalAlpha <= 1, "focalAlpha", "must be in [0, 1]")
-            try check(focalGamma.isFinite && focalGamma >= 0, "focalGamma", "must be finite and >= 0")
-            try check(eps.isFinite && eps > 0, "eps", "must be finite and > 0")
-            try check(iterations >= 0 && iterations <= Int(Int32.max), "iterations", "must be >= 0")
+            for option in Self.options { try option.kind.check(option.value(in: self), option: option.name) }
         }
     }
 
@@ -85,6 +96,7 @@ public struct OTAAssigner: Assigner {
         let scene = prepared.scene
         try configuration.validate()
         let n = scene.priorCount
+        if n == 0 { return Assignment(assignedGT: [], matchedIoU: [], extras: [AssignmentExtra("mu", .floats([]))]) }
         if scene.gtCount == 0 { return backgroundAssignment(n) }
         let problem = try compactProblem(scene)
         guard var plan = try compactPlan(problem, priorCount: n) else { return try assignUsingDenseSinkhorn(scene) }

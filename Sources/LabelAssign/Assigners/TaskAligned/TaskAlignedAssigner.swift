@@ -31,7 +31,7 @@ import _LabelAssignKernels
 /// Ignore regions (`gt_ignore`): neither reference uses them; after assignment, background
 /// priors marked by `ignoreRule` become `-2` and positives are left unchanged.
 public struct TaskAlignedAssigner: Assigner {
-    public struct Configuration: Sendable, Equatable {
+    public struct Configuration: OptionConfigurable, Equatable {
         public enum Variant: String, Sendable, Equatable {
             /// ultralytics `TaskAlignedAssigner` (CIoU, point priors, STAL enlargement, topk2).
             case ultralytics
@@ -76,7 +76,8 @@ public struct TaskAlignedAssigner: Assigner {
             self.ignoreRule = ignoreRule
         }
 
-        /// ultralytics 8.4.190 as `v8DetectionLoss` trains: topk 10, α 0.5, β 6, margin 1e-9, eps 1e-9.
+        /// ultralytics 8.4.190 as `v8DetectionLoss` builds it for training: topk 10, α 0.5, β 6, margin
+        /// 1e-9, eps 1e-9 (the class defaults are topk 13, α 1: options `topk`, `alpha`).
         public static let tal = Configuration(variant: .ultralytics, topk: 10, alpha: 0.5, beta: 6,
                                               inBoxMargin: 1e-9, normalizationEps: 1e-9, ignoreRule: .pointInside)
         /// mmdet 3.3 TOOD: topk 13, α 1, β 6, margin 0.01, anchors of side 8 · stride.
@@ -84,26 +85,48 @@ public struct TaskAlignedAssigner: Assigner {
                                                inBoxMargin: 0.01, anchorScale: 8,
                                                ignoreRule: .anchorIoF(scale: 8, threshold: 0.5))
 
+        static let reference = "ultralytics 8.4.190 TaskAlignedAssigner; mmdet 3.3 TaskAlignedAssigner"
+
+        public static let options: [AssignerOption<Configuration>] = [
+            .integer("topk", \.topk, .atLeast(1), doc: "candidates per object by alignment metric", reference: reference),
+            .double("alpha", \.alpha, .nonNegative, doc: "exponent of the class score", reference: reference + " (mmdet: assign())"),
+            .double("beta", \.beta, .nonNegative, doc: "exponent of the overlap (> 0 for mmdet)", reference: reference + " (mmdet: assign())"),
+            .optionalInteger("topk2", \.topk2, .atLeast(1), doc: "ultralytics: keep the topk2 best per object after conflicts (null: all)",
+                             reference: "ultralytics 8.4.190 TaskAlignedAssigner"),
+            .float("eps", \.normalizationEps, .positive, doc: "ultralytics: eps of the target normalisation",
+                   reference: "ultralytics 8.4.190 TaskAlignedAssigner"),
+            .float("in_gt_margin", \.inBoxMargin, .finite,
+                   doc: "prior inside an object by more than this (ultralytics select_candidates_in_gts eps; mmdet literal 0.01)",
+                   reference: reference),
+            .optionalFloat("stride_val", \.minCandidateSide, .nonNegative,
+                           doc: "ultralytics: object sides below it are enlarged to it for the in-object test (null: strides[1]; 0: off)",
+                           reference: "ultralytics 8.4.190 TaskAlignedAssigner"),
+            AssignerOption("octave_base_scale", .number(.positive), doc: "anchor side in strides of the ignore rule (mmdet reads only the anchor centres)",
+                           reference: "mmdet 3.3 TOOD config AnchorGenerator",
+                           read: { .number(Double($0.anchorScale)) },
+                           write: { cfg, v in
+                               cfg.anchorScale = Float(v.number ?? 0)
+                               if case let .anchorIoF(_, t) = cfg.ignoreRule { cfg.ignoreRule = .anchorIoF(scale: cfg.anchorScale, threshold: t) }
+                           }),
+            AssignerOption("ignore_iof_thr", .optionalNumber(.finite),
+                           doc: "after assignment, background priors become -2 when their anchor's IoF with an ignore box is above it (null: when their point lies inside one)",
+                           reference: "LabelAssign (neither reference reads ignore boxes)",
+                           read: { if case let .anchorIoF(_, t) = $0.ignoreRule { return .number(Double(t)) }; return .null },
+                           write: { cfg, v in
+                               cfg.ignoreRule = v.number.map { .anchorIoF(scale: cfg.anchorScale, threshold: Float($0)) } ?? .pointInside
+                           }),
+            .choice("variant", \.variant, [("ultralytics", .ultralytics), ("mmdet", .mmdet)],
+                    doc: "which reference's stages (CIoU and point priors, or IoU and anchor centres)", reference: reference),
+        ]
+
         /// Throws `invalidParameter` for a constant outside its domain.
         public func validate() throws {
-            guard topk >= 1 else { throw LabelAssignError.invalidParameter(name: "topk", reason: "must be at least 1, got \(topk)") }
-            if let k2 = topk2, k2 < 1 { throw LabelAssignError.invalidParameter(name: "topk2", reason: "must be at least 1, got \(k2)") }
-            guard alpha.isFinite, alpha >= 0 else { throw LabelAssignError.invalidParameter(name: "alpha", reason: "must be finite and >= 0, got \(alpha)") }
-            guard beta.isFinite, variant == .mmdet ? beta > 0 : beta >= 0 else {
-                throw LabelAssignError.invalidParameter(name: "beta", reason: "must be finite and \(variant == .mmdet ? "> 0" : ">= 0"), got \(beta)")
+            for option in Self.options { try option.kind.check(option.value(in: self), option: option.name) }
+            guard variant == .ultralytics || beta > 0 else {
+                throw LabelAssignError.invalidParameter(name: "beta", reason: "must be > 0 for the mmdet variant, got \(beta)")
             }
-            guard inBoxMargin.isFinite else { throw LabelAssignError.invalidParameter(name: "inBoxMargin", reason: "must be finite") }
-            if let side = minCandidateSide, !(side.isFinite && side >= 0) {
-                throw LabelAssignError.invalidParameter(name: "minCandidateSide", reason: "must be finite and >= 0, got \(side)")
-            }
-            guard normalizationEps.isFinite, normalizationEps > 0 else {
-                throw LabelAssignError.invalidParameter(name: "normalizationEps", reason: "must be finite and > 0, got \(normalizationEps)")
-            }
-            guard anchorScale.isFinite, anchorScale > 0 else {
-                throw LabelAssignError.invalidParameter(name: "anchorScale", reason: "must be finite and > 0, got \(anchorScale)")
-            }
-            if case let .anchorIoF(scale, threshold) = ignoreRule, !(scale.isFinite && scale > 0 && threshold.isFinite) {
-                throw LabelAssignError.invalidParameter(name: "ignoreRule", reason: "anchor scale must be > 0 and the threshold finite")
+            if case let .anchorIoF(scale, _) = ignoreRule, !(scale.isFinite && scale > 0) {
+                throw LabelAssignError.invalidParameter(name: "octave_base_scale", reason: "the ignore rule's anchor scale must be > 0, got \(scale)")
             }
         }
     }
@@ -117,6 +140,10 @@ public struct TaskAlignedAssigner: Assigner {
 
     public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
         try configuration.validate()
+        if prepared.priorCount == 0 {
+            let quality = QualityTarget(configuration.variant == .ultralytics ? .targetScores : .assignMetrics, [])
+            return Assignment(assignedGT: [], quality: quality)
+        }
         switch configuration.variant {
         case .ultralytics: return try assignUltralytics(prepared)
         case .mmdet: return assignMMDet(prepared)
