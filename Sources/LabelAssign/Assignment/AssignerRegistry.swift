@@ -68,6 +68,12 @@ public enum AssignerRegistry {
             fixtureKey: "ota",
             make: { OTAAssigner(.ota) }
         ),
+        AssignerPreset(
+            name: "ota-exact",
+            summary: "OTA's transport problem solved exactly (network simplex); this engine's variant, no reference",
+            fixtureKey: "ota_exact",
+            make: { ExactOTAAssigner(.ota) }
+        ),
     ]
 
     /// The preset names in display order.

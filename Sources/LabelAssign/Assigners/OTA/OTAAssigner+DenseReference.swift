@@ -23,6 +23,11 @@ extension OTAAssigner {
     public func transportProblem(_ scene: Scene) throws -> OTATransportProblem {
         try configuration.validate()
         try scene.validate()
+        return try denseProblem(scene)
+    }
+
+    /// The full transport problem of a validated scene.
+    func denseProblem(_ scene: Scene) throws -> OTATransportProblem {
         let n = scene.priorCount, g = scene.gtCount
         let bg = backgroundCost(scene)
         var problem = OTATransportProblem(gtCount: g, priorCount: n, cost: [Float](repeating: 0, count: (g + 1) * n),
