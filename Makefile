@@ -34,6 +34,9 @@ run: build
 bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
+# The symbols of labelassign.h, sorted: `lib` checks that the library exports exactly these.
+LIB_SYMBOLS := la_assign la_assign_json la_assigner_names la_emd la_emd2 la_free la_overlap_matrix la_version
+
 ## lib: the C ABI as a shared library exporting only la_* ($(LIBDIR)/liblabelassign_c.so), the C example,
 ## and the small-stack check (la_assign_json on a 64 KiB thread with deep nesting, hostile counts).
 lib: deps
@@ -41,6 +44,8 @@ lib: deps
 		-Xlinker --version-script=$(CURDIR)/Sources/LabelAssignCABI/labelassign.map
 	@extra=$$(nm -D --defined-only $(LIBDIR)/liblabelassign_c.so | awk '$$2 ~ /^[TDBRVWi]$$/ && $$3 !~ /^la_/ {print $$3}'); \
 		if [ -n "$$extra" ]; then echo "lib: symbols besides la_* exported:"; echo "$$extra" | head; exit 1; fi; \
+		exported=$$(nm -D --defined-only $(LIBDIR)/liblabelassign_c.so | awk '$$3 ~ /^la_/ {print $$3}' | sort | tr '\n' ' '); \
+		if [ "$$exported" != "$(LIB_SYMBOLS) " ]; then echo "lib: exports '$$exported', expected '$(LIB_SYMBOLS) '"; exit 1; fi; \
 		echo "lib: exports only la_* ($$(nm -D --defined-only $(LIBDIR)/liblabelassign_c.so | awk '$$3 ~ /^la_/' | wc -l) symbols)"
 	cc -O2 -o $(LIBDIR)/labelassign-example examples/c/example.c -ISources/LabelAssignCABI/include \
 		-L$(LIBDIR) -llabelassign_c -Wl,-rpath,$(CURDIR)/$(LIBDIR)
