@@ -38,6 +38,8 @@ bench: deps
 ## Swift runtime linked in statically, exporting only la_*), the C example built against an installed
 ## prefix through pkg-config, and the small-stack check (la_assign_json on a 64 KiB thread with deep
 ## nesting, hostile counts).
+# The symbols of labelassign.h, sorted: `lib` checks that the library exports exactly these.
+LIB_SYMBOLS := la_assign la_assign_json la_assigner_names la_emd la_emd2 la_free la_overlap_matrix la_version
 LIBBUILD := .build/lib
 LIBOUT := $(LIBBUILD)/out
 VERSION := $(shell sed -n 's/^\#define LA_VERSION_STRING "\(.*\)"/\1/p' Sources/LabelAssignCABI/include/labelassign.h)
@@ -60,6 +62,8 @@ lib: lib-build
 	@so=$(LIBOUT)/liblabelassign.so.$(VERSION); \
 		extra=$$(nm -D --defined-only $$so | awk '$$2 ~ /^[TDBRVWi]$$/ && $$3 !~ /^la_/ {print $$3}'); \
 		if [ -n "$$extra" ]; then echo "lib: symbols besides la_* exported:"; echo "$$extra" | head; exit 1; fi; \
+		exported=$$(nm -D --defined-only $$so | awk '$$3 ~ /^la_/ {print $$3}' | sort | tr '\n' ' '); \
+		if [ "$$exported" != "$(LIB_SYMBOLS) " ]; then echo "lib: exports '$$exported', expected '$(LIB_SYMBOLS) '"; exit 1; fi; \
 		if readelf -d $$so | grep -q 'NEEDED.*libswift'; then echo "lib: the Swift runtime is not linked in"; readelf -d $$so | grep NEEDED; exit 1; fi; \
 		readelf -d $$so | grep -q "SONAME.*\[$(SONAME)\]" || { echo "lib: SONAME is not $(SONAME)"; exit 1; }; \
 		echo "lib: $$so exports only la_* ($$(nm -D --defined-only $$so | awk '$$3 ~ /^la_/' | wc -l) symbols), SONAME $(SONAME), needs: $$(readelf -d $$so | sed -n 's/.*NEEDED.*\[\(.*\)\]/\1/p' | tr '\n' ' ')"

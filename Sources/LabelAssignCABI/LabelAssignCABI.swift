@@ -205,3 +205,61 @@ public func la_overlap_matrix(_ boxes1: UnsafePointer<Float>?, _ n1: Int64, _ bo
 public func la_free(_ pointer: UnsafeMutablePointer<CChar>?) {
     free(pointer)
 }
+
+// MARK: exact optimal transport
+
+/// Bytes per entry of an `la_emd` problem: the cost copy, the simplex's arc costs and flows,
+/// the plan.
+private let emdBytesPerEntry = 32
+
+@_cdecl("la_emd")
+public func la_emd(_ a: UnsafePointer<Double>?, _ b: UnsafePointer<Double>?, _ m: UnsafePointer<Double>?,
+                   _ rows: Int64, _ columns: Int64, _ numItermax: Int64,
+                   _ planOut: UnsafeMutablePointer<Double>?, _ costOut: UnsafeMutablePointer<Double>?,
+                   _ errorBuffer: UnsafeMutablePointer<CChar>?, _ errorCapacity: Int64) -> Int32 {
+    guard planOut != nil else { return argumentError("plan_out is NULL", errorBuffer, errorCapacity) }
+    return emd(a, b, m, rows, columns, numItermax, planOut, costOut, errorBuffer, errorCapacity)
+}
+
+@_cdecl("la_emd2")
+public func la_emd2(_ a: UnsafePointer<Double>?, _ b: UnsafePointer<Double>?, _ m: UnsafePointer<Double>?,
+                    _ rows: Int64, _ columns: Int64, _ numItermax: Int64, _ costOut: UnsafeMutablePointer<Double>?,
+                    _ errorBuffer: UnsafeMutablePointer<CChar>?, _ errorCapacity: Int64) -> Int32 {
+    guard costOut != nil else { return argumentError("cost_out is NULL", errorBuffer, errorCapacity) }
+    return emd(a, b, m, rows, columns, numItermax, nil, costOut, errorBuffer, errorCapacity)
+}
+
+/// `ExactTransport` behind `la_emd` and `la_emd2`: checks the counts and pointers, then solves
+/// and writes the plan and the cost (also when `numItermax` stopped the search: code 5).
+private func emd(_ a: UnsafePointer<Double>?, _ b: UnsafePointer<Double>?, _ m: UnsafePointer<Double>?,
+                 _ rows: Int64, _ columns: Int64, _ numItermax: Int64,
+                 _ planOut: UnsafeMutablePointer<Double>?, _ costOut: UnsafeMutablePointer<Double>?,
+                 _ errorBuffer: UnsafeMutablePointer<CChar>?, _ errorCapacity: Int64) -> Int32 {
+    guard rows >= 1, columns >= 1 else {
+        return argumentError("n_rows and n_cols must be at least 1, got \(rows) × \(columns)", errorBuffer, errorCapacity)
+    }
+    guard numItermax >= 0 else { return argumentError("num_itermax is negative (\(numItermax))", errorBuffer, errorCapacity) }
+    let count: Int
+    switch elements(rows, columns, "n_rows × n_cols", bytes: Int64(emdBytesPerEntry)) {
+    case let .success(n): count = n
+    case let .failure(e): return argumentError(e.message, errorBuffer, errorCapacity)
+    }
+    guard let m else { return argumentError("M is NULL", errorBuffer, errorCapacity) }
+    do {
+        try ResourceLimits.checkBuffer("la_emd problem (n_rows × n_cols)", counts: [count], bytesPerElement: emdBytesPerEntry)
+        let av = a.map { Array(UnsafeBufferPointer(start: $0, count: Int(rows))) } ?? []
+        let bv = b.map { Array(UnsafeBufferPointer(start: $0, count: Int(columns))) } ?? []
+        let cost = Array(UnsafeBufferPointer(start: m, count: count))
+        let plan = try ExactTransport(numItermax: Int(numItermax)).solve(a: av, b: bv, cost: cost, rows: Int(rows), columns: Int(columns))
+        if let planOut { for k in 0..<count { planOut[k] = plan.plan[k] } }
+        costOut?.pointee = plan.cost
+        guard plan.status == .optimal else {
+            writeError(plan.warning ?? "numItermax reached", errorBuffer, errorCapacity)
+            return 5
+        }
+        return 0
+    } catch {
+        writeError(String(describing: error), errorBuffer, errorCapacity)
+        return code(for: error)
+    }
+}

@@ -41,14 +41,18 @@ public enum Comparison {
         public var diagnostics: Bool = true
         /// IoU convention and QFL β of those measures.
         public var diagnosticsConfiguration = AssignmentDiagnostics.Configuration()
+        /// Measure every plan on OTA's transport problem (`TransportComparison`); nil: not measured.
+        public var transport: TransportComparison.Request? = nil
 
         public init(threads: Int = 1, exampleIndex: Int? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
-                    diagnostics: Bool = true, diagnosticsConfiguration: AssignmentDiagnostics.Configuration = .init()) {
+                    diagnostics: Bool = true, diagnosticsConfiguration: AssignmentDiagnostics.Configuration = .init(),
+                    transport: TransportComparison.Request? = nil) {
             self.threads = threads
             self.exampleIndex = exampleIndex
             self.progress = progress
             self.diagnostics = diagnostics
             self.diagnosticsConfiguration = diagnosticsConfiguration
+            self.transport = transport
         }
     }
 
@@ -78,7 +82,8 @@ public enum Comparison {
                     let scene = try source.scene(at: i)
                     let keep = options.exampleIndex.map { $0 == i } ?? (i < 16 && (scene.gtCount >= 3 || i == 0))
                     r = .success(measure(scene, index: i, assigners: assigners, keepExample: keep,
-                                         diagnostics: options.diagnostics ? options.diagnosticsConfiguration : nil))
+                                         diagnostics: options.diagnostics ? options.diagnosticsConfiguration : nil,
+                                         transport: options.transport))
                 } catch let e as LabelAssignError {
                     r = .failure(.io("image \(i): \(e)"))
                 } catch {
@@ -101,7 +106,9 @@ public enum Comparison {
             }
         }
         return ComparisonSummary(source: source.label, names: names, images: images, threads: options.threads,
-                                wallSeconds: wall, preferredExample: options.exampleIndex, diagnostics: options.diagnostics)
+                                wallSeconds: wall, preferredExample: options.exampleIndex, diagnostics: options.diagnostics,
+                                transport: options.transport,
+                                readAsPlans: assigners.filter { $0.assigner is SimOTAAssigner }.map(\.name))
     }
 
     /// What one image gave, per assigner.
@@ -114,6 +121,8 @@ public enum Comparison {
         /// Jaccard of positive (prior, object) sets, `[a][b]` for `a < b`; `nil` when undefined.
         var jaccard: [[Double?]]
         var example: ExampleAssignment?
+        /// Every plan on OTA's transport problem, when requested.
+        var transport: Result<TransportComparison.Image, LabelAssignError>?
     }
 
     struct PerImage: Sendable {
@@ -142,7 +151,8 @@ public enum Comparison {
     }
 
     static func measure(_ scene: Scene, index: Int, assigners: [Entry], keepExample: Bool,
-                        diagnostics: AssignmentDiagnostics.Configuration? = nil) -> ImageOutcome {
+                        diagnostics: AssignmentDiagnostics.Configuration? = nil,
+                        transport: TransportComparison.Request? = nil) -> ImageOutcome {
         let levels = scene.priorLevels
         let levelCount = scene.strides.count
         let g = scene.gtCount
@@ -229,7 +239,8 @@ public enum Comparison {
             example = ExampleAssignment(index: index, scene: scene, assignedGT: kept)
         }
         return ImageOutcome(index: index, objects: g, objectAreas: areas, strides: scene.strides, perAssigner: per,
-                            jaccard: jac, example: example)
+                            jaccard: jac, example: example,
+                            transport: transport.map { TransportComparison.measure(scene, $0, assigners: assigners, assignments: kept) })
     }
 }
 
@@ -259,6 +270,8 @@ public struct ComparisonSummary: Sendable {
     public var diagnostics: Bool
     /// Whether some measured scene had objectness logits (the score is then σ(cls)·σ(obj)).
     public var scoreIncludesObjectness: Bool
+    /// Every plan on OTA's transport problem (`Comparison.Options.transport`); nil when not measured.
+    public var transport: TransportSummary?
 
     /// Images per second over the whole batch (all assigners).
     public var throughput: Double { wallSeconds > 0 ? Double(images) / wallSeconds : 0 }
@@ -281,7 +294,7 @@ public struct ComparisonSummary: Sendable {
     }
 
     init(source: String, names: [String], images outcomes: [Comparison.ImageOutcome], threads: Int,
-         wallSeconds: Double, preferredExample: Int?, diagnostics: Bool) {
+         wallSeconds: Double, preferredExample: Int?, diagnostics: Bool, transport request: TransportComparison.Request? = nil, readAsPlans: [String] = []) {
         self.source = source
         self.diagnostics = diagnostics
         scoreIncludesObjectness = outcomes.contains { $0.perAssigner.contains { $0.diagnostics?.scoreIncludesObjectness == true } }
@@ -370,6 +383,9 @@ public struct ComparisonSummary: Sendable {
         }
         agreement = matrix
         self.pairs = pairs
+        transport = request.map { r in
+            TransportSummary(r, assigners: readAsPlans, images: outcomes.compactMap { o in o.transport.map { (o.index, $0) } })
+        }
         let kept = outcomes.compactMap(\.example)
         if let p = preferredExample { example = kept.first { $0.index == p } } else {
             example = kept.first { $0.gtBoxes.count >= 4 * 6 } ?? kept.max { $0.gtBoxes.count < $1.gtBoxes.count }

@@ -41,6 +41,7 @@ extension ComparisonSummary {
         for p in otaVersusSimOTA {
             out += "OTA vs SimOTA (\(p.a) / \(p.b)): Jaccard \(Self.fmt(p.jaccard, 3)) over \(p.images) images\n"
         }
+        if let t = transport { out += t.table() }
         if diagnostics {
             out += "\nquality of positives (class target IoU vs 1):\n"
             out += Self.align(qualityRows())
@@ -168,6 +169,7 @@ extension ComparisonSummary {
             w.key("images"); w.int(p.images)
             w.endObject()
         }
+        if let t = transport { w.key("transport"); t.write(to: &w) }
         w.endObject()
         return w.text
     }
@@ -304,6 +306,7 @@ public enum ComparisonReport {
         h += summaryTable(r)
         h += qualityTable(r)
         h += agreementTable(r)
+        h += r.transport?.html() ?? ""
         if !r.assigners.isEmpty {
             h += "<h2>Positives per FPN level</h2>\n" + levelChart(r)
             h += "<h2>IoU of the positives</h2>\n<p class=\"note\">IoU of each positive prior's predicted box with its object, share of positives per bin.</p>\n" + iouChart(r)

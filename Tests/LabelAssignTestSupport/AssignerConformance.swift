@@ -101,6 +101,11 @@ public struct PresetExpectation: Sendable {
     public var scenes: SceneCount
     public var absent: AbsentKeyRule
     public var extraFiles: [ExtraFixtureFile]
+    /// A preset without reference outputs of its own (an engine variant) runs on the scenes of
+    /// this reference key and compares only the fields it shares with it; nil: its own key.
+    public var variantOf: String?
+    /// The reference's fixture fields that the variant computes differently by design (not compared).
+    public var notShared: [String]
     /// The assigner for one fixture expectation, from the preset's (default: the preset's own).
     public var configure: (@Sendable (_ preset: any Assigner, _ expected: JSONValue) throws -> any Assigner)?
     /// Values of the `derived` fields.
@@ -110,7 +115,7 @@ public struct PresetExpectation: Sendable {
 
     public init(fixtureKey: String, fields: [FieldCheck], inputs: [String] = [], derived: [String] = [],
                 outputsBeyondFixture: [String] = [], scenes: SceneCount, absent: AbsentKeyRule,
-                extraFiles: [ExtraFixtureFile] = [],
+                extraFiles: [ExtraFixtureFile] = [], variantOf: String? = nil, notShared: [String] = [],
                 configure: (@Sendable (_ preset: any Assigner, _ expected: JSONValue) throws -> any Assigner)? = nil,
                 derive: (@Sendable (_ assigner: any Assigner, _ scene: Scene) throws -> [String: AssignmentValue])? = nil,
                 consistency: (@Sendable (_ scene: Scene, _ expected: JSONValue, _ result: Assignment) -> [String])? = nil) {
@@ -122,6 +127,8 @@ public struct PresetExpectation: Sendable {
         self.scenes = scenes
         self.absent = absent
         self.extraFiles = extraFiles
+        self.variantOf = variantOf
+        self.notShared = notShared
         self.configure = configure
         self.derive = derive
         self.consistency = consistency
@@ -158,6 +165,13 @@ extension PresetExpectation {
                           scenes: .atLeast(15), absent: .onlyWhenFragile),
         PresetExpectation(fixtureKey: "ota", fields: [.assignedGT, .matchedIoU, FieldCheck("mu", .exact, optional: true)],
                           scenes: .atLeast(16), absent: .onlyWhenFragile),
+        // No reference: OTA's problem solved exactly. On OTA's scenes the supplies are OTA's and
+        // each object gets exactly its supply (Tests/LabelAssignTests/Assigners/ExactOTATests.swift
+        // checks optimality).
+        PresetExpectation(fixtureKey: "ota_exact", fields: [FieldCheck("mu", .exact, optional: true)],
+                          outputsBeyondFixture: ["assigned_gt", "matched_iou"],
+                          scenes: .atLeast(16), absent: .onlyWhenFragile, variantOf: "ota",
+                          notShared: ["assigned_gt", "matched_iou"], consistency: exactOTAConsistency),
         PresetExpectation(fixtureKey: "ultralytics_tal", fields: [.assignedGT, FieldCheck("target_scores", .absolute(1e-4))],
                           scenes: .atLeast(15), absent: .onlyWhenFragile,
                           extraFiles: [ExtraFixtureFile("tal-zero-ties.jsonl", key: "ultralytics_tal", scenes: 3)]),
@@ -204,6 +218,24 @@ extension PresetExpectation {
             if scene.gtLabels[Int(g)] != Int32(r[4]) { failures.append("\(scene.name): row of object \(g) has class \(r[4])") }
         }
         if result.assignedGT != expectedGT { failures.append("\(scene.name): assigned_gt is not the lowest object per row cell") }
+        return failures
+    }
+
+    /// OTA solved exactly: the plan is integral, so object `g` has exactly `mu[g]` positives, each
+    /// with a finite `matched_iou` in [0, 1].
+    @Sendable static func exactOTAConsistency(scene: Scene, expected: JSONValue, result: Assignment) -> [String] {
+        guard case let .floats(mu)? = result["mu"], mu.count == scene.gtCount + 1 else {
+            return ["\(scene.name): output lacks mu of \(scene.gtCount + 1) values"]
+        }
+        var count = [Float](repeating: 0, count: scene.gtCount)
+        for g in result.assignedGT where g >= 0 { count[Int(g)] += 1 }
+        var failures: [String] = []
+        for g in 0..<scene.gtCount where count[g] != mu[g] {
+            failures.append("\(scene.name): object \(g) has \(count[g]) positives, supply \(mu[g])")
+        }
+        if let bad = result.matchedIoU?.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            failures.append("\(scene.name): matched_iou[\(bad)] outside [0, 1]")
+        }
         return failures
     }
 
@@ -271,11 +303,11 @@ public enum AssignerConformance {
     /// the printed field names and the entry's own consistency checks.
     public static func check(_ preset: AssignerPreset, table entries: [PresetExpectation] = PresetExpectation.table) throws -> Outcome {
         var out = Outcome()
-        let key = preset.fixtureKey
-        guard let table = entries.first(where: { $0.fixtureKey == key }) else {
-            out.failures.append("\(preset.name): no conformance table entry for fixture key \(key)")
+        guard let table = entries.first(where: { $0.fixtureKey == preset.fixtureKey }) else {
+            out.failures.append("\(preset.name): no conformance table entry for fixture key \(preset.fixtureKey)")
             return out
         }
+        let key = table.variantOf ?? preset.fixtureKey
         let cases = try Fixtures.scenes(expecting: key)
         if cases.isEmpty {
             out.failures.append("\(preset.name): no fixture holds key \(key)")
@@ -332,7 +364,7 @@ public enum AssignerConformance {
             let result = try assigner.assign(c.scene)
             let derived = try table.derive?(assigner, c.scene) ?? [:]
 
-            let covered = Set(table.fields.map(\.name)).union(table.inputs)
+            let covered = Set(table.fields.map(\.name)).union(table.inputs).union(table.notShared)
             for name in (c.expected.object?.keys.sorted() ?? []) where !covered.contains(name) {
                 out.failures.append("\(label): fixture field \(name) is not compared")
             }

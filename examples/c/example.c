@@ -1,4 +1,4 @@
-/* A C program linking LabelAssign: pairwise IoU, then one assignment. `make lib` builds and runs it. */
+/* A C program linking LabelAssign: pairwise IoU, one assignment, exact optimal transport. `make lib` builds and runs it. */
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -53,5 +53,17 @@ int main(int argc, char **argv) {
     int positives = 0;
     for (int64_t i = 0; i < n; i++) positives += assigned[i] >= 0;
     printf("%s: %d of %lld priors assigned to the object\n", assigner, positives, (long long)n);
+
+    /* Exact optimal transport (POT's ot.emd): masses 1/2, 1/2 onto 3 uniform columns (b = NULL). */
+    double a[] = {0.5, 0.5}, M[] = {0, 1, 2, 2, 1, 0}, plan[6], cost = 0;
+    if ((rc = la_emd(a, NULL, M, 2, 3, 100000, plan, &cost, error, sizeof error)) != LA_OK) {
+        fprintf(stderr, "la_emd error %d: %s\n", rc, error);
+        return 1;
+    }
+    printf("emd plan: %.4f %.4f %.4f / %.4f %.4f %.4f, cost %.6f\n", plan[0], plan[1], plan[2], plan[3], plan[4], plan[5], cost);
+    if (cost < 1.0 / 3 - 1e-12 || cost > 1.0 / 3 + 1e-12) {
+        fprintf(stderr, "la_emd: cost %.17g, expected 1/3\n", cost);
+        return 1;
+    }
     return 0;
 }

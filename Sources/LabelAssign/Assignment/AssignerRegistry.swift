@@ -68,6 +68,12 @@ public enum AssignerRegistry {
             fixtureKey: "ota",
             configuration: OTAAssigner.Configuration.ota, build: { OTAAssigner($0) }
         ),
+        AssignerPreset(
+            name: "ota-exact",
+            summary: "OTA's transport problem solved exactly (network simplex); this engine's variant, no reference; OTA's options (the Sinkhorn ones unused)",
+            fixtureKey: "ota_exact",
+            configuration: OTAAssigner.Configuration.ota, build: { ExactOTAAssigner($0) }
+        ),
     ]
 
     /// The preset names in display order.

@@ -49,6 +49,12 @@ enum {
      * variable that raises it.
      */
     LA_ERROR_LIMIT = 4,
+    /**
+     * la_emd / la_emd2 stopped at num_itermax pivots before optimality (POT's warning
+     * "numItermax reached before optimality"): the outputs hold the current basic solution,
+     * which need not be optimal nor meet the marginals.
+     */
+    LA_ERROR_MAX_ITER_REACHED = 5,
 };
 
 /** The library version, e.g. "0.1.0" (LA_VERSION_STRING of the header it was built with). */
@@ -123,6 +129,30 @@ int32_t la_assign_json(const char *assigner, const char *scene_json, char **resu
 int32_t la_overlap_matrix(const float *boxes1, int64_t n1, const float *boxes2, int64_t n2,
                           const char *kind, const char *convention, float *out,
                           char *error, int64_t error_capacity);
+
+/**
+ * Exact optimal transport (the Earth Mover's distance), float64: POT 0.9.7's
+ * `ot.emd(a, b, M, numItermax)` to the bit (network simplex; plan, cost).
+ *
+ * `M` is the n_rows x n_cols cost matrix, row-major; `a` (n_rows) and `b` (n_cols) are the masses,
+ * or NULL for uniform weights 1 / n_rows and 1 / n_cols (POT's empty `a` / `b`). The totals must
+ * agree to 1.5e-6 (POT's check), then `b` is rescaled to sum(a). `num_itermax` bounds the pivots
+ * (POT's default is 100000; 0: no bound). `plan_out` (n_rows * n_cols values, row-major) must
+ * not be NULL; `cost_out` (sum of plan * M) may be NULL. Integer masses give an integral plan.
+ *
+ * Errors: n_rows or n_cols < 1, a negative num_itermax, NULL `M` or `plan_out`, or an
+ * n_rows * n_cols that overflows: LA_ERROR_ARGUMENT. Negative or non-finite masses, non-finite
+ * costs, unequal totals, zero total mass: LA_ERROR_INVALID_INPUT naming `a`, `b` or `M`. About
+ * 32 bytes per entry beyond LABELASSIGN_MAX_BUFFER_BYTES: LA_ERROR_LIMIT.
+ * LA_ERROR_MAX_ITER_REACHED: see above (the outputs are written). Nothing is written on any
+ * other error.
+ */
+int32_t la_emd(const double *a, const double *b, const double *M, int64_t n_rows, int64_t n_cols,
+               int64_t num_itermax, double *plan_out, double *cost_out, char *error, int64_t error_capacity);
+
+/** `ot.emd2`: the cost of `la_emd` only (`cost_out` must not be NULL); the same rules and errors. */
+int32_t la_emd2(const double *a, const double *b, const double *M, int64_t n_rows, int64_t n_cols,
+                int64_t num_itermax, double *cost_out, char *error, int64_t error_capacity);
 
 /** Frees a string returned by the library. */
 void la_free(char *pointer);

@@ -179,6 +179,9 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .long, help: "Write an HTML report (index.html, comparison.json, comparison.csv) into this directory (created, and checked writable, before the run).")
     var report: String?
 
+    @Flag(name: .customLong("ota-sweep"), help: "Measure OTA's Sinkhorn at eps 0.05, 0.1, 0.2, 0.5 x 10, 50, 200 iterations against the exact plan (the transport table; shown by default when ota and ota-exact are both compared).")
+    var otaSweep = false
+
     @Flag(name: .customLong("no-quality"), help: "Skip the quality of the positives (score-IoU correlation, misranking, missed priors, QFL with target IoU vs 1).")
     var noQuality = false
 
@@ -201,7 +204,8 @@ struct CompareCommand: ParsableCommand {
         let bar = ProgressBar()
         let options = Comparison.Options(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount,
                                          exampleIndex: example, progress: { bar.update($0, $1) },
-                                         diagnostics: !noQuality)
+                                         diagnostics: !noQuality,
+                                         transport: TransportComparison.request(for: made, sweep: otaSweep))
         let result = try Comparison.run(source: source, assigners: made, options: options)
         bar.finish()
         if json { print(result.json()) } else if csv { print(result.csv(), terminator: "") } else { print(result.table(), terminator: "") }

@@ -23,6 +23,11 @@ extension OTAAssigner {
     public func transportProblem(_ scene: Scene) throws -> OTATransportProblem {
         try configuration.validate()
         try scene.validate()
+        return try denseProblem(scene)
+    }
+
+    /// The full transport problem of a validated scene.
+    func denseProblem(_ scene: Scene) throws -> OTATransportProblem {
         let n = scene.priorCount, g = scene.gtCount
         try ResourceLimits.checkBuffer("OTA dense transport cost ((objects + 1) × priors)", counts: [g + 1, n], of: Float.self)
         let bg = backgroundCost(scene)
@@ -60,16 +65,30 @@ extension OTAAssigner {
         let problem = try transportProblem(scene)
         let n = problem.priorCount, g = problem.gtCount
         if g == 0 { return backgroundAssignment(n) }
-        var plan = try Sinkhorn.fixedIterations(cost: problem.cost, mu: problem.mu, nu: problem.nu,
+        let plan = try Sinkhorn.fixedIterations(cost: problem.cost, mu: problem.mu, nu: problem.nu,
                                                 eps: configuration.eps, iterations: configuration.iterations).plan
-        try rescaleDenseRows(&plan, rows: g + 1, priorCount: n)
+        let rows = try decision(plan, problem)
         var assigned = [Int32](repeating: -1, count: n), matched = [Float](repeating: 0, count: n)
-        for j in 0..<n {
-            var best = 0
-            for r in 1...g where plan[r * n + j] > plan[best * n + j] { best = r }
-            if best != g { assigned[j] = Int32(best); matched[j] = problem.iou[best * n + j] }
+        for j in 0..<n where Int(rows[j]) != g {
+            assigned[j] = rows[j]
+            matched[j] = problem.iou[Int(rows[j]) * n + j]
         }
         return Assignment(assignedGT: assigned, matchedIoU: matched, extras: [AssignmentExtra("mu", .floats(problem.mu))])
+    }
+
+    /// OTA's decision on a dense `(G + 1) × N` plan: rows rescaled by their maximum, then per
+    /// prior the argmax row (first on ties; `G` is background). Throws when a row is all zero.
+    package func decision(_ plan: [Float], _ problem: OTATransportProblem) throws -> [Int32] {
+        let n = problem.priorCount, g = problem.gtCount
+        var plan = plan
+        try rescaleDenseRows(&plan, rows: g + 1, priorCount: n)
+        var rows = [Int32](repeating: 0, count: n)
+        for j in 0..<n {
+            var best = 0
+            for r in stride(from: 1, through: g, by: 1) where plan[r * n + j] > plan[best * n + j] { best = r }
+            rows[j] = Int32(best)
+        }
+        return rows
     }
 
     /// Divides each row of the dense plan by its maximum; throws when a row is all zero.
