@@ -1,4 +1,4 @@
-"""Write Tests/Fixtures/anchors.json: RetinaNet-style 9-anchor scenes and what mmdet 3.3's
+"""Write Tests/Fixtures/anchors.jsonl: RetinaNet-style 9-anchor scenes and what mmdet 3.3's
 anchor-based assigners return on them.
 
 usage: python make_anchor_fixtures.py OUT_FILE

@@ -4,10 +4,19 @@ import LabelAssignTestSupport
 import Testing
 
 /// The anchor-based assigners on RetinaNet-style scenes with explicit anchors (9 per position,
-/// mmdet's `AnchorGenerator` order) against mmdet 3.3 (`Tests/Fixtures/anchors.json`):
+/// mmdet's `AnchorGenerator` order) against mmdet 3.3 (`Tests/Fixtures/anchors.jsonl`):
 /// `assigned_gt` equal, `matched_iou` and `assign_metrics` within 1e-4 (Fixtures README).
 @Suite struct AnchorConformanceTests {
-    static let file = "anchors.json"
+    static let file = "anchors.jsonl"
+
+    /// The file's scenes, parsed once per test process.
+    static let loaded = Result { try Fixtures.entries(file) }
+    static func entries() throws -> [SceneFile.Entry] { try loaded.get() }
+
+    /// The scenes whose `expected` holds `key`, with that expectation.
+    static func cases(_ key: String) throws -> [FixtureCase] {
+        try entries().compactMap { e in e.extras["expected"]?[key].map { FixtureCase(scene: e.scene, expected: $0, file: file) } }
+    }
 
     /// The assigner each fixture key was made with.
     static func assigner(for key: String) -> (any Assigner)? {
@@ -38,7 +47,7 @@ import Testing
     static let keys = ["mmdet_atss", "mmdet_atss_ignore", "mmdet_maxiou", "mmdet_maxiou_ignore", "mmdet_tal"]
 
     @Test func scenesAreRetinaNetAnchorHeads() throws {
-        let entries = try Fixtures.entries(Self.file)
+        let entries = try Self.entries()
         #expect(entries.count >= 3)
         for e in entries {
             let s = e.scene
@@ -56,8 +65,8 @@ import Testing
 
     @Test(arguments: keys)
     func presetsMatchMMDet(key: String) throws {
-        let cases = try Fixtures.scenes(expecting: key, in: Self.file)
-        let entries = try Fixtures.entries(Self.file)
+        let cases = try Self.cases(key)
+        let entries = try Self.entries()
         #expect(cases.count >= 2, "\(key): \(cases.count) scenes hold it")
         for e in entries where e.extras["expected"]?[key] == nil {
             let fragile = e.extras["fragile"]?.array?.compactMap(\.string) ?? []
@@ -71,6 +80,7 @@ import Testing
             comparisons += check.comparisons
             #expect(check.failures.isEmpty, "\(check.failures)")
             #expect(result.assignedGT.contains { $0 >= 0 }, "\(c.scene.name) \(key): no positive")
+            if key.hasSuffix("_ignore") { #expect(result.assignedGT.contains(-2), "\(c.scene.name) \(key): nothing ignored") }
         }
         #expect(comparisons == cases.count * Self.fields(for: key).count)
     }
@@ -78,7 +88,7 @@ import Testing
     /// The explicit anchors decide: the derived squares of the same priors give another answer.
     @Test(arguments: ["atss", "maxiou", "tood"])
     func explicitAnchorsChangeTheAssignment(preset: String) throws {
-        let s = try #require(Fixtures.entries(Self.file).max { $0.scene.gtCount < $1.scene.gtCount }?.scene)
+        let s = try #require(Self.entries().max { $0.scene.gtCount < $1.scene.gtCount }?.scene)
         var derived = s
         derived.anchors = nil
         let assigner = try AssignerRegistry.make(preset)
@@ -88,7 +98,7 @@ import Testing
     /// TOOD's reference has no ignore regions; `assign` marks the background anchors whose
     /// explicit box has IoF > 0.5 with an ignore box as `-2` and leaves every positive as mmdet's.
     @Test func toodMarksIgnoredAnchorsAfterAssignment() throws {
-        let cases = try Fixtures.scenes(expecting: "mmdet_tal", in: Self.file)
+        let cases = try Self.cases("mmdet_tal")
         let tood = TaskAlignedAssigner(.tood)
         var marked = 0
         for c in cases {

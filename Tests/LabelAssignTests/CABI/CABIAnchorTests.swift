@@ -27,7 +27,7 @@ import Testing
 
     @Test(arguments: ["atss", "maxiou", "tood", "tal"])
     func anchorsEqualTheSwiftAPI(preset: String) throws {
-        let s = try #require(Fixtures.entries("anchors.json").first?.scene)
+        let s = try #require(AnchorConformanceTests.entries().first?.scene)
         let expected = try AssignerRegistry.make(preset).assign(s)
         let got = assign(preset, s, anchors: s.anchors)
         #expect(got.rc == 0, "\(got.error)")
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func nullAnchorsAreTheDerivedSquares() throws {
-        var s = try #require(Fixtures.entries("anchors.json").first?.scene)
+        var s = try #require(AnchorConformanceTests.entries().first?.scene)
         s.anchors = nil
         let got = assign("atss", s, anchors: nil)
         #expect(got.rc == 0, "\(got.error)")

@@ -44,7 +44,7 @@ import Testing
     @Test func anchorBoxesPreferTheScenesAnchors() {
         var s = SceneBuilder.tiny().scene
         #expect(s.anchorBoxes(scale: 4) == PriorGrid.anchorBoxes(priors: s.priors, scale: 4))
-        let boxes = (0..<s.priorCount).flatMap { i in [Float(i), 0, Float(i) + 3, 5] }
+        let boxes: [Float] = (0..<s.priorCount).flatMap { i -> [Float] in [Float(i), 0, Float(i) + 3, 5] }
         s.anchors = boxes
         #expect(s.hasAnchors)
         #expect(s.anchorBoxes(scale: 4) == boxes)
@@ -76,7 +76,7 @@ import Testing
 
     @Test func sceneFileRoundTripsAnchors() throws {
         var s = SceneBuilder.tiny().scene
-        s.anchors = (0..<s.priorCount).flatMap { i in [Float(i) - 0.1, -3.5, Float(i) + 1e-3, 7.25] }
+        s.anchors = (0..<s.priorCount).flatMap { i -> [Float] in [Float(i) - 0.1, -3.5, Float(i) + 1e-3, 7.25] }
         let text = SceneFile.json(s)
         #expect(text.contains("\"anchors\""))
         let back = try SceneFile.parse(Array(text.utf8), name: "tiny")
