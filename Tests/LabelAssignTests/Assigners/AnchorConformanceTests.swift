@@ -14,8 +14,8 @@ import Testing
     static func entries() throws -> [SceneFile.Entry] { try loaded.get() }
 
     /// The scenes whose `expected` holds `key`, with that expectation.
-    static func cases(_ key: String) throws -> [FixtureCase] {
-        try entries().compactMap { e in e.extras["expected"]?[key].map { FixtureCase(scene: e.scene, expected: $0, file: file) } }
+    static func cases(_ key: String) throws -> [(scene: Scene, expected: JSONValue)] {
+        try entries().compactMap { e in e.extras["expected"]?[key].map { (e.scene, $0) } }
     }
 
     /// The assigner each fixture key was made with.
