@@ -74,6 +74,22 @@ public func la_assign(_ assigner: UnsafePointer<CChar>?,
                       _ gtIgnore: UnsafePointer<Float>?, _ numIgnore: Int64,
                       _ assignedGT: UnsafeMutablePointer<Int32>?, _ quality: UnsafeMutablePointer<Float>?,
                       _ errorBuffer: UnsafeMutablePointer<CChar>?, _ errorCapacity: Int64) -> Int32 {
+    la_assign_anchors(assigner, imageWidth, imageHeight, strides, numStrides, numClasses, priors, numPriors, nil,
+                      gtBoxes, gtLabels, numGT, predBoxes, clsLogits, objLogits, gtIgnore, numIgnore,
+                      assignedGT, quality, errorBuffer, errorCapacity)
+}
+
+@_cdecl("la_assign_anchors")
+public func la_assign_anchors(_ assigner: UnsafePointer<CChar>?,
+                              _ imageWidth: Int32, _ imageHeight: Int32,
+                              _ strides: UnsafePointer<Int32>?, _ numStrides: Int32, _ numClasses: Int32,
+                              _ priors: UnsafePointer<Float>?, _ numPriors: Int64, _ anchors: UnsafePointer<Float>?,
+                              _ gtBoxes: UnsafePointer<Float>?, _ gtLabels: UnsafePointer<Int32>?, _ numGT: Int64,
+                              _ predBoxes: UnsafePointer<Float>?, _ clsLogits: UnsafePointer<Float>?,
+                              _ objLogits: UnsafePointer<Float>?,
+                              _ gtIgnore: UnsafePointer<Float>?, _ numIgnore: Int64,
+                              _ assignedGT: UnsafeMutablePointer<Int32>?, _ quality: UnsafeMutablePointer<Float>?,
+                              _ errorBuffer: UnsafeMutablePointer<CChar>?, _ errorCapacity: Int64) -> Int32 {
     guard let assigner else { return argumentError("assigner is NULL", errorBuffer, errorCapacity) }
     guard assignedGT != nil || numPriors == 0 else { return argumentError("assigned_gt is NULL", errorBuffer, errorCapacity) }
     guard numStrides >= 0 else { return argumentError("num_strides is negative (\(numStrides))", errorBuffer, errorCapacity) }
@@ -91,6 +107,7 @@ public func la_assign(_ assigner: UnsafePointer<CChar>?,
         // The inputs are copied once; each copy is a buffer the caller's counts decide.
         try ResourceLimits.checkBuffer("la_assign cls_logits (num_priors × num_classes)", count: sizes.cls, of: Float.self)
         try ResourceLimits.checkBuffer("la_assign priors (num_priors × 4)", count: sizes.priors, of: Float.self)
+        if anchors != nil { try ResourceLimits.checkBuffer("la_assign anchors (num_priors × 4)", count: sizes.priors, of: Float.self) }
         try ResourceLimits.checkBuffer("la_assign gt_bboxes (num_gt × 4)", count: sizes.gt, of: Float.self)
         try ResourceLimits.checkBuffer("la_assign gt_ignore (num_ignore × 4)", count: sizes.ignore, of: Float.self)
     } catch {
@@ -111,7 +128,7 @@ public func la_assign(_ assigner: UnsafePointer<CChar>?,
                       strides: strideValues.map(Int.init), numClasses: c, priors: priorValues,
                       gtBoxes: gtValues, gtLabels: labelValues, predBoxes: predValues, clsLogits: clsValues,
                       objLogits: objLogits.map { Array(UnsafeBufferPointer(start: $0, count: n)) },
-                      gtIgnore: ignoreValues)
+                      gtIgnore: ignoreValues, anchors: anchors.map { Array(UnsafeBufferPointer(start: $0, count: sizes.priors)) })
     do {
         let result = try AssignerRegistry.make(String(cString: assigner)).assign(PreparedScene(scene))
         if let assignedGT { for i in 0..<n { assignedGT[i] = result.assignedGT[i] } }

@@ -95,6 +95,7 @@ public enum SceneFile {
         var cls: [Float] = [], clsRows: Int?, clsWidth = 0
         var obj: [Float]?
         var ignore: [Float] = []
+        var anchors: [Float]?
         var extras: [String: JSONValue] = [:]
         var name: String
     }
@@ -144,6 +145,12 @@ public enum SceneFile {
             if r.peek() == 0x6E { try r.skipValue() } else { var v: [Float] = []; try r.readNumberArray(into: &v); raw.obj = v }
         case "gt_ignore":
             if r.peek() == 0x6E { try r.skipValue() } else { _ = try r.readMatrix(into: &raw.ignore, width: 4, field: "gt_ignore") }
+        case "anchors":
+            if r.peek() == 0x6E { try r.skipValue() } else {
+                var v: [Float] = []
+                _ = try r.readMatrix(into: &v, width: 4, field: "anchors")
+                raw.anchors = v
+            }
         case "name":
             if r.peek() == 0x22 { raw.name = try r.readString() } else { try r.skipValue() }
         default:
@@ -184,7 +191,7 @@ public enum SceneFile {
         }
         return Scene(name: raw.name, imageWidth: sides[0], imageHeight: sides[1], strides: intStrides,
                      numClasses: c, priors: raw.priors, gtBoxes: raw.gt, gtLabels: intLabels, predBoxes: raw.pred,
-                     clsLogits: raw.cls, objLogits: raw.obj, gtIgnore: raw.ignore)
+                     clsLogits: raw.cls, objLogits: raw.obj, gtIgnore: raw.ignore, anchors: raw.anchors)
     }
 
     /// `v` as an `Int` when it is a whole number in `[1, limit]` (image sides, strides, the class
@@ -226,6 +233,7 @@ public enum SceneFile {
         w.key("cls_logits"); w.exactRows(scene.clsLogits, width: scene.numClasses)
         if let obj = scene.objLogits { w.key("obj_logits"); w.exactFloats(obj) }
         if !scene.gtIgnore.isEmpty { w.key("gt_ignore"); w.exactRows(scene.gtIgnore, width: 4) }
+        if let anchors = scene.anchors { w.key("anchors"); w.exactRows(anchors, width: 4) }
         w.endObject()
         return w.text
     }

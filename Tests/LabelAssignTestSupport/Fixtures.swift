@@ -13,7 +13,7 @@ public struct FixtureCase: Sendable {
 /// The conformance fixtures: `$LABELASSIGN_FIXTURES` when set, else `Tests/Fixtures`.
 ///
 /// `Tests/Fixtures` also holds the project's own extra reference cases (`*-ties.json[l]`,
-/// `tal-variants.jsonl`, `mmdet-ignore.jsonl`), made with the same harness; a file that the
+/// `tal-variants.jsonl`, `mmdet-ignore.jsonl`, `anchors.jsonl`), made with the same harness; a file that the
 /// `$LABELASSIGN_FIXTURES` directory does not have is read from the repository copy.
 ///
 /// Every loader throws: a listed file that is missing or does not parse fails the test that
@@ -35,6 +35,7 @@ public enum Fixtures {
     public static let otherFileNames: [String] = [
         "iou.json", "sinkhorn.json", "emd.json", "ota-plan.json", "hungarian.json", "hungarian-ties.json", "transport-options.json",
         "atss-distance-ties.jsonl", "mmdet-ignore.jsonl", "options.jsonl", "tal-variants.jsonl", "tal-zero-ties.jsonl",
+        "anchors.jsonl",
     ]
 
     /// Every fixture file the suite reads, relative to the fixture directory.

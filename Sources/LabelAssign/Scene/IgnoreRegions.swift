@@ -5,8 +5,8 @@ public enum IgnoreRule: Sendable, Equatable {
     /// The prior point `(cx, cy)` lies strictly inside an ignore box (`x1 < cx < x2`, `y1 < cy < y2`).
     /// For point-prior assigners (ultralytics TAL).
     case pointInside
-    /// mmdet's rule for anchor boxes: the square anchor of side `scale · stride` centred on the
-    /// prior has `max over ignore boxes of IoF(anchor, ignore) > threshold` (IoF = intersection
+    /// mmdet's rule for anchor boxes: the prior's anchor (the scene's `anchors` row, else the
+    /// square of side `scale · stride` centred on the prior: `Scene.anchorBoxes`) has `max over ignore boxes of IoF(anchor, ignore) > threshold` (IoF = intersection
     /// over the anchor's area, floored at 1e-6: `bbox_overlaps(mode='iof')`, `lak_iof_mmdet`; the
     /// comparison is strict as in mmdet's `ignore_max_overlaps > ignore_iof_thr`). A threshold
     /// <= 0 disables the rule, as mmdet's `ignore_iof_thr = -1` does.
@@ -34,7 +34,7 @@ public enum IgnoreRegions {
             }
         case let .anchorIoF(scale, threshold):
             if !(threshold > 0) { return out }
-            let anchors = PriorGrid.anchorBoxes(priors: p, scale: scale)
+            let anchors = scene.anchorBoxes(scale: scale)
             anchors.withUnsafeBufferPointer { a in
                 ig.withUnsafeBufferPointer { ig in
                     for i in 0..<n {

@@ -16,6 +16,12 @@ public struct PreparedScene: Sendable {
         self.grid = PriorLevelGrid(scene: scene, levelRanges: levelRanges)
     }
 
+    /// The levels as the anchor boxes see them: `grid` for derived anchors (squares on the prior
+    /// grid); for explicit `anchors`, the same levels scanned in full.
+    package var anchorGrid: PriorLevelGrid {
+        scene.hasAnchors ? PriorLevelGrid(scanning: levelRanges) : grid
+    }
+
     /// Number of priors `N`.
     public var priorCount: Int { scene.priorCount }
     /// Number of ground-truth objects `G`.

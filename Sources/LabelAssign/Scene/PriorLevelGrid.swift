@@ -50,6 +50,12 @@ package struct PriorLevelGrid: Sendable {
         self.levels = levels
     }
 
+    /// The levels of `levelRanges` with none marked as a grid: every query scans the level.
+    /// For scenes with explicit anchors, whose boxes need not follow the prior grid.
+    init(scanning levelRanges: [Range<Int>]) {
+        levels = levelRanges.map { Level(range: $0, columns: 0, rows: 0) }
+    }
+
     /// Appends to `out`, in increasing order, every prior `i` of every level with
     /// `xTest(i) && yTest(i)`, where `xTest` may only depend on the prior's `cx, stride_x`
     /// and `yTest` only on `cy, stride_y`.

@@ -28,10 +28,13 @@ public struct Scene: Sendable, Equatable {
     public var objLogits: [Float]?
     /// `K × 4` ignore regions (crowd boxes).
     public var gtIgnore: [Float]
+    /// `N × 4` explicit anchor boxes, one per prior (`Scene+Anchors.swift`); `nil`: the
+    /// anchor-based assigners derive square anchors from the priors.
+    public var anchors: [Float]?
 
     public init(name: String = "scene", imageWidth: Int, imageHeight: Int, strides: [Int], numClasses: Int,
                 priors: [Float], gtBoxes: [Float], gtLabels: [Int32], predBoxes: [Float], clsLogits: [Float],
-                objLogits: [Float]? = nil, gtIgnore: [Float] = []) {
+                objLogits: [Float]? = nil, gtIgnore: [Float] = [], anchors: [Float]? = nil) {
         self.name = name
         self.imageWidth = imageWidth
         self.imageHeight = imageHeight
@@ -44,6 +47,7 @@ public struct Scene: Sendable, Equatable {
         self.clsLogits = clsLogits
         self.objLogits = objLogits
         self.gtIgnore = gtIgnore
+        self.anchors = anchors
     }
 
     /// Number of priors `N`.
@@ -103,6 +107,7 @@ public struct Scene: Sendable, Equatable {
         }
         try Scene.checkBoxes(gtIgnore, field: "gt_ignore")
         try Scene.checkCount(ignoreCount, field: "gt_ignore")
+        try checkAnchors()
     }
 
     /// `image` sides and `strides` within `Limits`.

@@ -97,8 +97,29 @@ int32_t la_assign(const char *assigner,
                   char *error, int64_t error_capacity);
 
 /**
+ * la_assign with explicit anchor boxes: `anchors[num_priors * 4]` (x1, y1, x2, y2 rows, one per
+ * prior, aligned with `priors`; several anchors per location are several priors at the same
+ * point, e.g. RetinaNet's 9 per position, as mmdet's AnchorGenerator orders them). The
+ * anchor-based presets ("atss", "maxiou", "tood") use them for their overlaps, centres and
+ * ignore regions instead of squares derived from the priors; the point-based presets do not
+ * read them. `anchors` may be NULL (then this is la_assign). They are validated as the scene
+ * file's `anchors` (LA_ERROR_INVALID_INPUT naming `anchors` and the row: finite, within
+ * +-2^24, x1 <= x2, y1 <= y2). Every other argument is as for la_assign.
+ */
+int32_t la_assign_anchors(const char *assigner,
+                          int32_t image_width, int32_t image_height,
+                          const int32_t *strides, int32_t num_strides, int32_t num_classes,
+                          const float *priors, int64_t num_priors, const float *anchors,
+                          const float *gt_bboxes, const int32_t *gt_labels, int64_t num_gt,
+                          const float *pred_bboxes, const float *cls_logits, const float *obj_logits,
+                          const float *gt_ignore, int64_t num_ignore,
+                          int32_t *assigned_gt, float *quality,
+                          char *error, int64_t error_capacity);
+
+/**
  * Assigns every scene of a scene JSON document (one object, or JSON lines; NUL-terminated,
- * UTF-8, strict JSON with NaN / Infinity accepted and then rejected by validation) and returns
+ * UTF-8, strict JSON with NaN / Infinity accepted and then rejected by validation; explicit
+ * anchor boxes under the key "anchors", as la_assign_anchors takes them) and returns
  * the results as JSON lines in `*result` (free it with la_free). Whenever `result` is not
  * NULL, `*result` is set: to the text on LA_OK, to NULL on every error (a NULL `assigner`,
  * `scene_json` or `result` is LA_ERROR_ARGUMENT). Malformed JSON is LA_ERROR_INVALID_INPUT

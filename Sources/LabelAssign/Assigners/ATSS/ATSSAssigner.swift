@@ -3,7 +3,9 @@ import Foundation
 
 /// Adaptive training sample selection: mmdet 3.3 `ATSSAssigner` (docs/ASSIGNERS.md §5), preset `atss`.
 ///
-/// Priors are square anchors of side `anchorScale · stride` centred on the prior points. For
+/// Anchors are the scene's `anchors` when it has them (e.g. RetinaNet's 9 per position; level
+/// sizes are then the prior runs of each stride, as mmdet's `num_level_priors`), else squares of
+/// side `anchorScale · stride` centred on the prior points. For
 /// every object: on each level the `topk` anchors whose centres are nearest to the object centre
 /// (Euclidean, float32), their IoUs with the object (mmdet `bbox_overlaps`), the threshold
 /// `mean + std` (unbiased; one candidate gives NaN and so no positive), positives are the
@@ -109,12 +111,13 @@ public struct ATSSAssigner: Assigner {
         if s.gtCount == 0 || n == 0 { return Assignment(assignedGT: assigned, matchedIoU: matched) }
 
         let centres = anchorCentres(s, ignored: ignored)
+        let grid = prepared.anchorGrid
         var owners = Owners(owner: [Int32](repeating: -1, count: n), iou: [Float](repeating: 0, count: n))
         var scratch = CandidateScratch()
         s.gtBoxes.withUnsafeBufferPointer { gt in
             for m in 0..<s.gtCount {
                 let b = gt.baseAddress! + 4 * m
-                candidatesByDistance(prepared.grid, object: b, centres: centres, scratch: &scratch)
+                candidatesByDistance(grid, object: b, centres: centres, scratch: &scratch)
                 candidateIoUs(centres.anchors, object: b, scratch: &scratch)
                 let threshold = iouThreshold(scratch.iou)
                 assignInGTCandidates(scratch, threshold: threshold, object: b, index: m, centres: centres, owners: &owners)
@@ -127,10 +130,11 @@ public struct ATSSAssigner: Assigner {
         return Assignment(assignedGT: assigned, matchedIoU: matched)
     }
 
-    /// The anchors (squares of side `anchorScale · stride`) and their centres, as mmdet computes them.
+    /// The anchors (the scene's `anchors`, else squares of side `anchorScale · stride`) and their
+    /// centres, as mmdet computes them (`(priors[:, 0] + priors[:, 2]) / 2.0`).
     func anchorCentres(_ s: Scene, ignored: [Bool]) -> AnchorCentres {
         let n = s.priorCount
-        let anchors = PriorGrid.anchorBoxes(priors: s.priors, scale: configuration.anchorScale)
+        let anchors = s.anchorBoxes(scale: configuration.anchorScale)
         var c = AnchorCentres(anchors: anchors, x: [Float](repeating: 0, count: n), y: [Float](repeating: 0, count: n),
                               ignored: ignored.contains(true) ? ignored : nil)
         for i in 0..<n {

@@ -3,7 +3,8 @@ import _LabelAssignKernels
 /// Max-IoU assignment: mmdet 3.3 `MaxIoUAssigner` as RetinaNet configures it, preset `maxiou`
 /// (pos 0.5, neg 0.4, min_pos_iou 0, gt_max_assign_all, match_low_quality).
 ///
-/// One square anchor of side `anchorScale · stride` per prior; IoU = mmdet `bbox_overlaps`.
+/// One anchor per prior: the scene's `anchors` when it has them, else the square of side
+/// `anchorScale · stride` centred on the prior; IoU = mmdet `bbox_overlaps`.
 /// Per prior, with `M` its largest IoU over the objects (first object on ties):
 /// `M < negIoU` background (`-1`), `M >= posIoU` positive for that object, otherwise ignored
 /// (`-2`; mmdet's `-1`). Then, if `matchLowQuality`, for every object in order whose best IoU
@@ -25,7 +26,8 @@ import _LabelAssignKernels
 /// Only anchor/object pairs that intersect are scored: on levels that are regular grids the
 /// intersecting columns and rows are found by binary search and the block of IoUs is computed
 /// and folded into the per-prior maxima by a C kernel (`lak_maxiou_grid_block`); other levels are
-/// scanned prior by prior. No `G × N` matrix is built.
+/// scanned prior by prior. Explicit anchors follow no grid: every object is scored against every
+/// anchor (`MaxIoUAssigner+Anchors.swift`). No `G × N` matrix is built.
 public struct MaxIoUAssigner: Assigner {
     public struct Configuration: OptionConfigurable, Equatable {
         public var posIoUThreshold: Float
@@ -121,6 +123,7 @@ public struct MaxIoUAssigner: Assigner {
         let ignored = s.ignoreCount > 0
             ? IgnoreRegions.mask(scene: s, rule: .anchorIoF(scale: cfg.anchorScale, threshold: cfg.ignoreIoFThreshold))
             : []
+        if s.hasAnchors { return assignExplicitAnchors(s, ignored: ignored) }
         return Workspace.run { workspace in
             let o = overlaps(s, ignored: ignored, workspace: workspace)
             if cfg.negIoULower == 0 {

@@ -59,7 +59,7 @@ extension TaskAlignedAssigner {
         var owners = MMDetOwners(owner: [Int32](repeating: -1, count: n), iou: [Float](repeating: 0, count: n),
                                  metric: [Float](repeating: 0, count: n))
         if s.gtCount == 0 { return Assignment(assignedGT: owners.owner, quality: QualityTarget(.assignMetrics, owners.metric)) }
-        let anchors = PriorGrid.anchorBoxes(priors: s.priors, scale: configuration.anchorScale)
+        let anchors = s.anchorBoxes(scale: configuration.anchorScale)
         Workspace.run { workspace in
             var row = OverlapRow(s, workspace: workspace)
             var topK = TopKScratch()

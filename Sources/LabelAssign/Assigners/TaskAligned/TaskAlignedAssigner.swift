@@ -7,7 +7,7 @@ import _LabelAssignKernels
 /// - `.ultralytics` (preset `tal`): ultralytics 8.4.190 `TaskAlignedAssigner` as
 ///   `v8DetectionLoss` calls it (docs/ASSIGNERS.md §4b). Scores `sigmoid(cls)`, overlap = CIoU
 ///   (ultralytics 8.4 `bbox_iou`, xyxy, `h + eps`: `lak_ciou_ultralytics8`) clamped at 0, prior
-///   points `(cx, cy)`. Object sides below `stride_val` are enlarged to it about the centre for
+///   points `(cx, cy)` (a scene's `anchors` are not read). Object sides below `stride_val` are enlarged to it about the centre for
 ///   the in-object test only.
 ///   The top-k runs over all priors, so a zero-metric prior inside the object that the top-k
 ///   picks is positive; a prior claimed by several objects goes to the argmax of the overlap over
@@ -15,7 +15,7 @@ import _LabelAssignKernels
 ///   Output `target_scores`: `T · maxOverlap / (maxT + eps)` of the assigned pair, per object over
 ///   its positives; 0 for background.
 /// - `.mmdet` (preset `tood`): mmdet 3.3 `TaskAlignedAssigner` (§4a) fed `sigmoid(cls)` and
-///   square anchors of side `anchorScale · stride`. Overlap = plain IoU (mmdet, pred vs object),
+///   the scene's `anchors`, else square anchors of side `anchorScale · stride`. Overlap = plain IoU (mmdet, pred vs object),
 ///   positives need `T > 0` and the anchor centre inside the object by more than `inBoxMargin`;
 ///   conflicts go to the largest IoU among the positive objects. Output `assign_metrics`: `T` of
 ///   the assigned pair, 0 elsewhere.
