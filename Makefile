@@ -39,7 +39,7 @@ bench: deps
 ## prefix through pkg-config, and the small-stack check (la_assign_json on a 64 KiB thread with deep
 ## nesting, hostile counts).
 # The symbols of labelassign.h, sorted: `lib` checks that the library exports exactly these.
-LIB_SYMBOLS := la_assign la_assign_json la_assigner_names la_emd la_emd2 la_free la_overlap_matrix la_version
+LIB_SYMBOLS := la_assign la_assign_anchors la_assign_json la_assigner_names la_emd la_emd2 la_free la_overlap_matrix la_version
 LIBBUILD := .build/lib
 LIBOUT := $(LIBBUILD)/out
 VERSION := $(shell sed -n 's/^\#define LA_VERSION_STRING "\(.*\)"/\1/p' Sources/LabelAssignCABI/include/labelassign.h)

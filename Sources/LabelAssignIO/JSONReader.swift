@@ -364,11 +364,16 @@ public struct JSONReader {
     /// Reads any value into a generic tree, at most `maxDepth` deep. Objects with a repeated key
     /// are rejected. The tree may hold at most `ResourceLimits.maxBufferBytes` of values.
     public mutating func readValue() throws -> JSONValue {
+        // The open containers: `stack` says which kind each is (and an object's current key);
+        // their contents live in `arrays` and `objects`, mutated in place so that appending
+        // never copies a container.
         enum Frame {
-            case array([JSONValue])
-            case object([String: JSONValue], key: String)
+            case array
+            case object(key: String)
         }
         var stack: [Frame] = []
+        var arrays: [[JSONValue]] = []
+        var objects: [[String: JSONValue]] = []
         let budget = try ResourceLimits.current().maxBufferBytes / MemoryLayout<JSONValue>.stride
         var nodes = 0
         do {
@@ -386,9 +391,14 @@ public struct JSONReader {
                     pos += 1
                     guard stack.count < JSONReader.maxDepth else { throw fail("nesting deeper than \(JSONReader.maxDepth) levels", at: pos - 1) }
                     if c == 0x7B {
-                        if consume(0x7D) { value = .object([:]) } else { stack.append(.object([:], key: try readKey())); continue }
+                        if consume(0x7D) { value = .object([:]) } else {
+                            let key = try readKey()
+                            stack.append(.object(key: key))
+                            objects.append([:])
+                            continue
+                        }
                     } else {
-                        if consume(0x5D) { value = .array([]) } else { stack.append(.array([])); continue }
+                        if consume(0x5D) { value = .array([]) } else { stack.append(.array); arrays.append([]); continue }
                     }
                 case 0x22: value = .string(try readString())
                 case 0x74: guard matchWord("true") else { throw fail("bad literal") }; value = .bool(true)
@@ -397,29 +407,32 @@ public struct JSONReader {
                 default: value = .number(try readNumberNoSkip())
                 }
                 // Store the complete value in its container; close the containers it completes.
-                while let top = stack.popLast() {
+                while let top = stack.last {
                     switch top {
-                    case var .array(a):
-                        a.append(value)
-                        if consume(0x2C) { stack.append(.array(a)); break }
+                    case .array:
+                        let a = arrays.count - 1
+                        arrays[a].append(value)
+                        if consume(0x2C) { break }
                         guard consume(0x5D) else {
-                            stack.append(.array(Array(a.dropLast())))    // the path names the element just read
+                            arrays[a].removeLast()    // the path names the element just read
                             throw fail("expected ',' or ']'\(found())")
                         }
-                        value = .array(a)
+                        value = .array(arrays.removeLast())
+                        stack.removeLast()
                         continue
-                    case .object(var o, let key):
-                        o[key] = value
+                    case let .object(key):
+                        let o = objects.count - 1
+                        objects[o][key] = value
                         if consume(0x2C) {
-                            let next: String
-                            do { next = try readKey() } catch { stack.append(.object(o, key: key)); throw error }
-                            let repeated = o[next] != nil
-                            stack.append(.object(o, key: next))
+                            let next = try readKey()
+                            let repeated = objects[o][next] != nil
+                            stack[stack.count - 1] = .object(key: next)
                             if repeated { throw fail("duplicate key '\(next)'", at: keyOffset) }
                             break
                         }
-                        guard consume(0x7D) else { stack.append(.object(o, key: key)); throw fail("expected ',' or '}'\(found())") }
-                        value = .object(o)
+                        guard consume(0x7D) else { throw fail("expected ',' or '}'\(found())") }
+                        value = .object(objects.removeLast())
+                        stack.removeLast()
                         continue
                     }
                     break
@@ -427,10 +440,13 @@ public struct JSONReader {
                 if stack.isEmpty { return value }
             }
         } catch {
-            throw annotatePath(error, stack.map {
-                switch $0 {
-                case let .array(a): return .index(a.count)
-                case let .object(_, key): return .key(key)
+            var a = 0
+            throw annotatePath(error, stack.map { frame -> PathComponent in
+                switch frame {
+                case .array:
+                    defer { a += 1 }
+                    return .index(arrays[a].count)
+                case let .object(key): return .key(key)
                 }
             })
         }
