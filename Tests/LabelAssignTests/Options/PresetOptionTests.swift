@@ -56,6 +56,12 @@ import Testing
             c("ota", "inf", .number(1e5), changes: false), c("ota", "top_candidates", .number(3)),
             c("ota", "focal_loss_alpha", .number(0.9)), c("ota", "focal_loss_gamma", .number(0)),
             c("ota", "sinkhorn_eps", .number(1)), c("ota", "sinkhorn_iters", .number(2)),
+            // ota-exact shares OTA's configuration; the Sinkhorn constants do not reach the exact solve.
+            c("ota-exact", "center_sampling_radius", .number(1)), c("ota-exact", "in_gt_margin", .number(4)),
+            c("ota-exact", "reg_weight", .number(6)), c("ota-exact", "inf", .number(1e5), changes: false),
+            c("ota-exact", "top_candidates", .number(3)), c("ota-exact", "focal_loss_alpha", .number(0.9)),
+            c("ota-exact", "focal_loss_gamma", .number(0)),
+            c("ota-exact", "sinkhorn_eps", .number(1), changes: false), c("ota-exact", "sinkhorn_iters", .number(2), changes: false),
         ]
 
     /// A fixture scene with several objects of varied sizes.

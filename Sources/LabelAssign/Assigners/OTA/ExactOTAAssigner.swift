@@ -43,6 +43,7 @@ public struct ExactOTAAssigner: Assigner {
         let scene = prepared.scene
         try configuration.validate()
         let ota = OTAAssigner(configuration)
+        if scene.priorCount == 0 { return OTAAssigner.noPriorAssignment }
         if scene.gtCount == 0 { return ota.backgroundAssignment(scene.priorCount) }
         try Self.checkSize(scene)
         let problem = try ota.denseProblem(scene)

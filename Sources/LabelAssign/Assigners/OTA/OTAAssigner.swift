@@ -96,7 +96,7 @@ public struct OTAAssigner: Assigner {
         let scene = prepared.scene
         try configuration.validate()
         let n = scene.priorCount
-        if n == 0 { return Assignment(assignedGT: [], matchedIoU: [], extras: [AssignmentExtra("mu", .floats([]))]) }
+        if n == 0 { return Self.noPriorAssignment }
         if scene.gtCount == 0 { return backgroundAssignment(n) }
         let problem = try compactProblem(scene)
         guard var plan = try compactPlan(problem, priorCount: n) else { return try assignUsingDenseSinkhorn(scene) }
@@ -104,6 +104,9 @@ public struct OTAAssigner: Assigner {
         let best = argmaxPerPrior(plan, problem, priorCount: n)
         return assignment(best, problem, scene)
     }
+
+    /// A scene without priors: every output empty, as mmdet answers.
+    static let noPriorAssignment = Assignment(assignedGT: [], matchedIoU: [], extras: [AssignmentExtra("mu", .floats([]))])
 
     func backgroundAssignment(_ n: Int) -> Assignment {
         Assignment(assignedGT: [Int32](repeating: -1, count: n),
