@@ -198,42 +198,38 @@ struct ObjectScan {
 
     /// Writes the level's columns intersecting the box into `colIndex`, `colOverlap`, `colSide`; returns their count.
     private func intersectingColumns(_ level: AnchorLevels.Level, box b: ObjectBox) -> Int {
-        let cx1 = levels.x1.baseAddress! + level.columnStart, cx2 = levels.x2.baseAddress! + level.columnStart
-        var c0 = 0, c1 = level.columns
-        if Self.ordered(b) {
-            c0 = Self.partition(c1) { cx2[$0] > b.0 }
-            c1 = Self.partition(c1) { !(cx1[$0] < b.2) }
-        }
-        var cols = 0
-        for c in c0..<max(c0, c1) {
-            let ax1 = cx1[c], ax2 = cx2[c]
-            guard min(ax2, b.2) - max(ax1, b.0) > 0 else { continue }
-            colIndex[cols] = Int32(c)
-            colOverlap[cols] = lak_overlap_1d(b.0, b.2, ax1, ax2)
-            colSide[cols] = ax2 - ax1
-            cols += 1
-        }
-        return cols
+        Self.intersecting(start: levels.x1.baseAddress! + level.columnStart, end: levels.x2.baseAddress! + level.columnStart,
+                          count: level.columns, low: b.0, high: b.2, ordered: Self.ordered(b),
+                          index: colIndex, overlap: colOverlap, side: colSide)
     }
 
     /// Writes the level's rows intersecting the box into `rowIndex`, `rowOverlap`, `rowSide`; returns their count.
     private func intersectingRows(_ level: AnchorLevels.Level, box b: ObjectBox) -> Int {
-        let ry1 = levels.y1.baseAddress! + level.rowStart, ry2 = levels.y2.baseAddress! + level.rowStart
-        var r0 = 0, r1 = level.rows
-        if Self.ordered(b) {
-            r0 = Self.partition(r1) { ry2[$0] > b.1 }
-            r1 = Self.partition(r1) { !(ry1[$0] < b.3) }
+        Self.intersecting(start: levels.y1.baseAddress! + level.rowStart, end: levels.y2.baseAddress! + level.rowStart,
+                          count: level.rows, low: b.1, high: b.3, ordered: Self.ordered(b),
+                          index: rowIndex, overlap: rowOverlap, side: rowSide)
+    }
+
+    /// One axis of the scan: the anchor intervals `[start[k], end[k]]` (both growing with `k`
+    /// when `ordered`) that overlap `[low, high]`, with their 1-D overlap and side; returns their count.
+    private static func intersecting(start: UnsafePointer<Float>, end: UnsafePointer<Float>, count: Int,
+                                     low: Float, high: Float, ordered: Bool, index: UnsafeMutablePointer<Int32>,
+                                     overlap: UnsafeMutablePointer<Float>, side: UnsafeMutablePointer<Float>) -> Int {
+        var k0 = 0, k1 = count
+        if ordered {
+            k0 = partition(count) { end[$0] > low }
+            k1 = partition(count) { !(start[$0] < high) }
         }
-        var rows = 0
-        for r in r0..<max(r0, r1) {
-            let ay1 = ry1[r], ay2 = ry2[r]
-            guard min(ay2, b.3) - max(ay1, b.1) > 0 else { continue }
-            rowIndex[rows] = Int32(r)
-            rowOverlap[rows] = lak_overlap_1d(b.1, b.3, ay1, ay2)
-            rowSide[rows] = ay2 - ay1
-            rows += 1
+        var found = 0
+        for k in k0..<max(k0, k1) {
+            let a1 = start[k], a2 = end[k]
+            guard min(a2, high) - max(a1, low) > 0 else { continue }
+            index[found] = Int32(k)
+            overlap[found] = lak_overlap_1d(low, high, a1, a2)
+            side[found] = a2 - a1
+            found += 1
         }
-        return rows
+        return found
     }
 
     /// Runs of consecutive columns (one run unless edges are degenerate), scored in prior order
