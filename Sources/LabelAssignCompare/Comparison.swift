@@ -116,7 +116,7 @@ public enum Comparison {
         var index: Int
         var objects: Int
         var objectAreas: [Float]
-        var strides: [Int]
+        var strides: [Float]
         var perAssigner: [PerImage]
         /// Jaccard of positive (prior, object) sets, `[a][b]` for `a < b`; `nil` when undefined.
         var jaccard: [[Double?]]
@@ -254,7 +254,7 @@ public struct ComparisonSummary: Sendable {
     /// Objects by COCO area class: small (< 32²), medium (< 96²), large.
     public var objectSizes: (small: Int, medium: Int, large: Int)
     /// FPN strides of the scenes (from the first scene; `levelLabels` says "L0, L1, ..." when they differ).
-    public var strides: [Int]
+    public var strides: [Float]
     public var levelLabels: [String]
     public var statistics: [AssignerStatistics]
     public var timings: [AssignerTiming]
@@ -314,7 +314,11 @@ public struct ComparisonSummary: Sendable {
         strides = firstStrides
         let levels = outcomes.map(\.strides.count).max() ?? 0
         if outcomes.allSatisfy({ $0.strides == firstStrides }) {
-            levelLabels = firstStrides.map { "P\(Int.bitWidth - 1 - $0.leadingZeroBitCount)/\($0)" }
+            levelLabels = firstStrides.enumerated().map { l, s in
+                // "P3/8" for a whole stride, "L0/5.5" for a fractional one.
+                guard s == s.rounded(), let w = Int(exactly: s), w > 0 else { return "L\(l)/\(s)" }
+                return "P\(Int.bitWidth - 1 - w.leadingZeroBitCount)/\(w)"
+            }
         } else {
             levelLabels = (0..<levels).map { "L\($0)" }
         }

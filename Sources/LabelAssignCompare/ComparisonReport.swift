@@ -101,7 +101,7 @@ extension ComparisonSummary {
         w.key("images"); w.int(images)
         w.key("objects"); w.int(objects)
         w.key("object_sizes"); w.ints([objectSizes.small, objectSizes.medium, objectSizes.large])
-        w.key("strides"); w.ints(strides)
+        w.key("strides"); w.wholeAsIntegers(strides)
         w.key("levels"); w.beginArray(); for l in levelLabels { w.string(l) }; w.endArray()
         w.key("threads"); w.int(threads)
         w.key("wall_s"); w.number(wallSeconds)

@@ -55,6 +55,17 @@ public struct JSONWriter {
         for (i, v) in values.enumerated() { if i > 0 { text += "," }; text += JSONWriter.format(v) }
         text += "]"
     }
+    /// Floats with whole values written as integers (`8`, not `8.0`; strides), the others via their
+    /// exact float64 value (bit-exact round trip through any JSON reader).
+    public mutating func wholeAsIntegers(_ values: [Float]) {
+        valueSeparator()
+        text += "["
+        for (i, v) in values.enumerated() {
+            if i > 0 { text += "," }
+            text += v.isFinite && v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : JSONWriter.format(Double(v))
+        }
+        text += "]"
+    }
     /// Floats written via their exact float64 value (bit-exact round trip through any JSON reader).
     public mutating func exactFloats(_ values: [Float]) { doubles(values.map(Double.init)) }
     /// Rows of `width` floats, written exactly.

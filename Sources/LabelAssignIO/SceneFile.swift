@@ -87,6 +87,8 @@ public enum SceneFile {
     struct RawScene {
         var image: [Double]?
         var strides: [Double]?
+        /// `strides` correctly rounded to float32, as the prior stride columns are read.
+        var stridesFloat: [Float] = []
         var numClasses: Double?
         var priors: [Float] = [], priorRows: Int?
         var gt: [Float] = []
@@ -127,7 +129,10 @@ public enum SceneFile {
         case "image":
             raw.image = try r.readDoubleArray()
         case "strides":
+            let start = r.pos
             raw.strides = try r.readDoubleArray()
+            r.pos = start
+            try r.readNumberArray(into: &raw.stridesFloat)
         case "num_classes":
             raw.numClasses = try r.readNumber()
         case "priors":
@@ -172,8 +177,8 @@ public enum SceneFile {
         let sides = try image.enumerated().map { i, v in
             try wholeNumber(v, field: "image", index: i, limit: Scene.Limits.maxImageSide, what: i == 0 ? "width" : "height")
         }
-        let intStrides = try strides.enumerated().map { i, s in
-            try wholeNumber(s, field: "strides", index: i, limit: Scene.Limits.maxStride, what: "stride")
+        let floatStrides = try strides.enumerated().map { i, s in
+            try stride(s, rounded: raw.stridesFloat[i], index: i)
         }
         let c = try wholeNumber(numClasses, field: "num_classes", index: nil, limit: Scene.Limits.maxCount, what: "class count")
         guard c > 0 else { throw LabelAssignError.invalidValue(field: "num_classes", index: nil, reason: "must be positive, got \(c)") }
@@ -189,7 +194,7 @@ public enum SceneFile {
         if clsRows > 0 && raw.clsWidth != c {
             throw LabelAssignError.invalidValue(field: "cls_logits", index: 0, reason: "row has \(raw.clsWidth) values, expected num_classes = \(c)")
         }
-        return Scene(name: raw.name, imageWidth: sides[0], imageHeight: sides[1], strides: intStrides,
+        return Scene(name: raw.name, imageWidth: sides[0], imageHeight: sides[1], strides: floatStrides,
                      numClasses: c, priors: raw.priors, gtBoxes: raw.gt, gtLabels: intLabels, predBoxes: raw.pred,
                      clsLogits: raw.cls, objLogits: raw.obj, gtIgnore: raw.ignore, anchors: raw.anchors)
     }
@@ -209,6 +214,21 @@ public enum SceneFile {
         return Int(v)
     }
 
+    /// A stride: a positive number at most `Scene.Limits.maxStride`, range-checked in float64 (so
+    /// 16777217 is not rounded to a valid value); its value is `rounded`, the number read correctly
+    /// rounded to float32 as the prior stride columns are. It need not be whole.
+    static func stride(_ v: Double, rounded: Float, index: Int) throws -> Float {
+        guard v.isFinite else { throw LabelAssignError.invalidValue(field: "strides", index: index, reason: "stride \(v) is not finite") }
+        guard v > 0 else {
+            throw LabelAssignError.invalidValue(field: "strides", index: index, reason: "stride must be positive, got \(describeWhole(v))")
+        }
+        guard v <= Double(Scene.Limits.maxStride) else {
+            throw LabelAssignError.invalidValue(field: "strides", index: index,
+                                                reason: "stride \(describeWhole(v)) is above the limit of \(Scene.Limits.maxStride)")
+        }
+        return rounded
+    }
+
     /// A whole number as digits when it fits an `Int64` ("2147483647", not "2147483647.0").
     static func describeWhole(_ v: Double) -> String {
         if v.isFinite, v == v.rounded(), abs(v) < 9.2e18 { return String(Int64(v)) }
@@ -224,7 +244,7 @@ public enum SceneFile {
         w.beginObject()
         w.key("name"); w.string(scene.name)
         w.key("image"); w.ints([scene.imageWidth, scene.imageHeight])
-        w.key("strides"); w.ints(scene.strides)
+        w.key("strides"); w.wholeAsIntegers(scene.strides)
         w.key("num_classes"); w.int(scene.numClasses)
         w.key("priors"); w.exactRows(scene.priors, width: 4)
         w.key("gt_bboxes"); w.exactRows(scene.gtBoxes, width: 4)

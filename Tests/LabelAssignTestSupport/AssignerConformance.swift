@@ -212,7 +212,7 @@ extension PresetExpectation {
         var expectedGT = [Int32](repeating: -1, count: scene.priorCount)
         let ranges = scene.levelRanges
         for (r, g) in zip(rows, rowGT) {
-            let level = Int(r[0]), cols = scene.imageWidth / scene.strides[level]
+            let level = Int(r[0]), cols = scene.imageWidth / Int(scene.strides[level])
             let p = ranges[level].lowerBound + Int(r[2]) * cols + Int(r[3])
             if expectedGT[p] < 0 || expectedGT[p] > g { expectedGT[p] = g }
             if scene.gtLabels[Int(g)] != Int32(r[4]) { failures.append("\(scene.name): row of object \(g) has class \(r[4])") }

@@ -1,7 +1,11 @@
 """Write Tests/Fixtures/anchors.jsonl: RetinaNet-style 9-anchor scenes and what mmdet 3.3's
 anchor-based assigners return on them.
 
-usage: python make_anchor_fixtures.py OUT_FILE
+usage: python make_anchor_fixtures.py OUT_FILE [--strides 5.5,11,22 --size 66]
+
+With --strides and --size the scenes use those strides (they need not be whole numbers: mmdet's
+generator and assigners take any stride) on a size x size image, named `retinanet-fractional-SEED`
+(Tests/Fixtures/anchors-fractional.jsonl: strides 5.5, 11, 22 on 66x66, 1701 anchors).
 
 Anchors are mmdet's own `AnchorGenerator(octave_base_scale=4, scales_per_octave=3,
 ratios=[0.5, 1.0, 2.0], strides=[8, 16, 32, 64, 128])` on a 256x256 image (feature maps of
@@ -19,6 +23,7 @@ two tiny perturbations of the inputs (relative 2e-6) and in float64, as make_fix
   mmdet_tal            TaskAlignedAssigner(topk=13), alpha 1, beta 6, scores sigmoid(cls_logits)
 """
 import json
+import math
 import os
 import sys
 
@@ -48,7 +53,7 @@ def t(a, dtype=None):
 def retinanet_anchors(width, height):
     """mmdet's RetinaNet anchors and each anchor's location prior `(x * s, y * s, s, s)`."""
     gen = AnchorGenerator(octave_base_scale=4, scales_per_octave=3, ratios=[0.5, 1.0, 2.0], strides=STRIDES)
-    sizes = [(-(-height // s), -(-width // s)) for s in STRIDES]
+    sizes = [(math.ceil(height / s), math.ceil(width / s)) for s in STRIDES]
     levels = gen.grid_priors(sizes, device="cpu")
     anchors, priors = [], []
     for (h, w), s, a in zip(sizes, STRIDES, levels):
@@ -201,10 +206,10 @@ def jsonable(x):
     return x
 
 
-def main(out_path):
+def main(out_path, size=256, prefix="retinanet"):
     scenes = []
     for seed, num_gt in SPECS:
-        sc = make_scene(seed, num_gt)
+        sc = make_scene(seed, num_gt, width=size, height=size)
         expected, fragile = {}, []
         for name, fn in REFERENCES.items():
             r = robust(fn, sc)
@@ -212,7 +217,7 @@ def main(out_path):
                 fragile.append(name)
             else:
                 expected[name] = r
-        sc["name"] = f"retinanet-{seed}"
+        sc["name"] = f"{prefix}-{seed}"
         sc["expected"], sc["fragile"] = expected, fragile
         pos = {k: int((v["assigned_gt"] >= 0).sum()) for k, v in expected.items()}
         print(sc["name"], "anchors", len(sc["anchors"]), "gts", len(sc["gt_bboxes"]), "positives", pos, "fragile", fragile,
@@ -225,4 +230,11 @@ def main(out_path):
 
 if __name__ == "__main__":
     torch.manual_seed(0)
-    main(sys.argv[1])
+    args = sys.argv[2:]
+    if args:
+        opts = dict(zip(args[::2], args[1::2]))
+        STRIDES = [float(v) if "." in v else int(v) for v in opts["--strides"].split(",")]
+        SPECS = [(13, 1), (14, 2), (15, 4), (16, 3)]
+        main(sys.argv[1], size=int(opts["--size"]), prefix="retinanet-fractional")
+    else:
+        main(sys.argv[1])

@@ -76,7 +76,8 @@ public struct YOLOv5Configuration: OptionConfigurable, Equatable {
 ///
 /// Documented handling: no objects → no rows and every prior background; an object that fails the
 /// shape test at every anchor of a level has no row on that level; a level whose priors are not the
-/// full point grid → `invalidValue` on `priors`.
+/// full point grid → `invalidValue` on `priors`; a fractional stride (no `W / s` grid) →
+/// `invalidValue` on `strides[i]`.
 public struct YOLOv5TargetBuilder: Assigner {
     public var configuration: YOLOv5Configuration
 
@@ -108,11 +109,11 @@ public struct YOLOv5TargetBuilder: Assigner {
     /// All target entries of the scene's ground truth, sorted as the fixtures are.
     /// Needs one anchor list per scene stride. Zero objects give no entries.
     public func targets(_ scene: Scene) throws -> [Target] {
-        try checkConfiguration(scene)
         try scene.checkImageAndStrides()
+        let strides = try checkConfiguration(scene)
         try Scene.checkBoxes(scene.gtBoxes, field: "gt_bboxes")
         try scene.checkGTLabels()
-        return try buildTargets(scene)
+        return try buildTargets(scene, strides: strides)
     }
 
     /// Background priors whose point lies inside a `gt_ignore` box come out ignored (`-2`);
@@ -127,10 +128,10 @@ public struct YOLOv5TargetBuilder: Assigner {
             try configuration.validate()
             return Assignment(assignedGT: [], extras: [AssignmentExtra("rows", .rows([])), AssignmentExtra("row_gt", .ints([]))])
         }
-        try checkConfiguration(prepared.scene)
-        try checkFullGrid(prepared)
-        let entries = try buildTargets(prepared.scene)
-        var result = Assignment(assignedGT: rowsToPriors(entries, prepared))
+        let strides = try checkConfiguration(prepared.scene)
+        try checkFullGrid(prepared, strides: strides)
+        let entries = try buildTargets(prepared.scene, strides: strides)
+        var result = Assignment(assignedGT: rowsToPriors(entries, prepared, strides: strides))
         result.extras.append(AssignmentExtra("rows", .rows(entries.map(\.row))))
         result.extras.append(AssignmentExtra("row_gt", .ints(entries.map { Int32($0.object) })))
         return result
@@ -156,23 +157,27 @@ extension YOLOv5TargetBuilder {
         let x, y, w, h: Float
     }
 
-    /// A valid configuration with one anchor list per scene stride.
-    func checkConfiguration(_ scene: Scene) throws {
+    /// A valid configuration with one anchor list per scene stride; returns the strides, which
+    /// must be whole numbers (the grid is the feature map of `W / s` cells): a fractional one is
+    /// `invalidValue` on `strides[i]`.
+    @discardableResult
+    func checkConfiguration(_ scene: Scene) throws -> [Int] {
         try configuration.validate()
         let nl = scene.strides.count
         guard configuration.anchors.count == nl else {
             throw LabelAssignError.invalidParameter(name: "anchors", reason: "\(configuration.anchors.count) levels of anchors for \(nl) strides")
         }
+        return try scene.wholeStrides(for: "YOLOv5 build_targets")
     }
 
     /// `build_targets` on a scene whose fields are checked: per level the anchor-ratio filter,
     /// then the neighbour cells; sorted as the fixtures are. Throws `resourceExhausted` before a
     /// level whose entries (at most three cells per match) could pass the buffer limit as rows.
-    func buildTargets(_ scene: Scene) throws -> [Target] {
+    func buildTargets(_ scene: Scene, strides: [Int]) throws -> [Target] {
         if scene.gtCount == 0 { return [] }
         let targets = normalisedCentreSize(scene.gtBoxes, imageWidth: scene.imageWidth, imageHeight: scene.imageHeight)
         var emitted: [Target] = []
-        for level in gridLevels(scene) {
+        for level in gridLevels(scene, strides: strides) {
             let matches = anchorRatioFilter(targets, level: level)
             // An entry holds about 192 bytes: the target itself and its output row of 11 float64.
             try ResourceLimits.checkBuffer("YOLOv5 target entries (targets with their rows)",
@@ -182,8 +187,8 @@ extension YOLOv5TargetBuilder {
         return sortedAsFixtures(emitted)
     }
 
-    func gridLevels(_ scene: Scene) -> [GridLevel] {
-        scene.strides.enumerated().map { l, s in
+    func gridLevels(_ scene: Scene, strides: [Int]) -> [GridLevel] {
+        strides.enumerated().map { l, s in
             let fs = Float(s), a = configuration.anchors[l]
             return GridLevel(index: l, columns: scene.imageWidth / s, rows: scene.imageHeight / s,
                              anchors: (0..<(a.count / 2)).map { (a[2 * $0] / fs, a[2 * $0 + 1] / fs) })
@@ -280,9 +285,9 @@ extension YOLOv5TargetBuilder {
 
 extension YOLOv5TargetBuilder {
     /// Every level holds the full `(W / s) · (H / s)` point grid.
-    func checkFullGrid(_ prepared: PreparedScene) throws {
+    func checkFullGrid(_ prepared: PreparedScene, strides: [Int]) throws {
         let scene = prepared.scene
-        let counts = PriorGrid.levelCounts(width: scene.imageWidth, height: scene.imageHeight, strides: scene.strides)
+        let counts = PriorGrid.levelCounts(width: scene.imageWidth, height: scene.imageHeight, strides: strides)
         for (l, r) in prepared.levelRanges.enumerated() where r.count != counts[l] {
             throw LabelAssignError.invalidValue(field: "priors", index: r.lowerBound,
                                                 reason: "level \(l) has \(r.count) priors; yolov5 needs the full \(counts[l])-cell grid")
@@ -291,11 +296,11 @@ extension YOLOv5TargetBuilder {
 
     /// `assigned_gt`: the prior of cell `(level, gj, gi)` gets the lowest object among the rows in
     /// that cell, every other prior `-1`.
-    func rowsToPriors(_ entries: [Target], _ prepared: PreparedScene) -> [Int32] {
+    func rowsToPriors(_ entries: [Target], _ prepared: PreparedScene, strides: [Int]) -> [Int32] {
         let scene = prepared.scene
         var assigned = [Int32](repeating: -1, count: scene.priorCount)
         for e in entries {
-            let columns = scene.imageWidth / scene.strides[e.level]
+            let columns = scene.imageWidth / strides[e.level]
             let p = prepared.levelRanges[e.level].lowerBound + e.gj * columns + e.gi
             if assigned[p] < 0 || Int(assigned[p]) > e.object { assigned[p] = Int32(e.object) }
         }

@@ -2,7 +2,8 @@
 /// that separable geometric tests (point inside a box, anchor overlapping a box) and nearest-prior
 /// searches visit only the rows and columns that can pass. Every query gives exactly the
 /// priors a full scan would give, in increasing index order; levels that are not a regular
-/// `(imageWidth / s) × (imageHeight / s)` row-major grid are scanned in full.
+/// `(imageWidth / s) × (imageHeight / s)` row-major grid, those of a fractional stride included,
+/// are scanned in full.
 package struct PriorLevelGrid: Sendable {
     package struct Level: Sendable {
         /// Prior indices of the level.
@@ -24,8 +25,9 @@ package struct PriorLevelGrid: Sendable {
         let p = scene.priors
         var levels: [Level] = []
         for (l, range) in levelRanges.enumerated() {
-            let s = scene.strides[l]
-            let w = scene.imageWidth / s, h = scene.imageHeight / s
+            // A fractional stride lays no `W / s` grid: the level is scanned in full.
+            let s = scene.wholeStride(level: l) ?? 0
+            let w = s > 0 ? scene.imageWidth / s : 0, h = s > 0 ? scene.imageHeight / s : 0
             let (cells, overflow) = w.multipliedReportingOverflow(by: h)
             var grid = w > 0 && h > 0 && !overflow && range.count == cells
             if grid {

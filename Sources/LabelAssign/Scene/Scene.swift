@@ -11,8 +11,10 @@ public struct Scene: Sendable, Equatable {
     public var name: String
     public var imageWidth: Int
     public var imageHeight: Int
-    /// FPN strides, finest first.
-    public var strides: [Int]
+    /// FPN strides, finest first: finite, positive, at most `Limits.maxStride`. They need not be
+    /// whole numbers; the presets that lay a grid of `W / s` cells (`yolov5`) require whole ones
+    /// (`Scene+Strides.swift`), and the grid fast paths scan a level of a fractional stride in full.
+    public var strides: [Float]
     public var numClasses: Int
     /// `N × 4`: `cx, cy, stride_x, stride_y`.
     public var priors: [Float]
@@ -32,7 +34,7 @@ public struct Scene: Sendable, Equatable {
     /// anchor-based assigners derive square anchors from the priors.
     public var anchors: [Float]?
 
-    public init(name: String = "scene", imageWidth: Int, imageHeight: Int, strides: [Int], numClasses: Int,
+    public init(name: String = "scene", imageWidth: Int, imageHeight: Int, strides: [Float], numClasses: Int,
                 priors: [Float], gtBoxes: [Float], gtLabels: [Int32], predBoxes: [Float], clsLogits: [Float],
                 objLogits: [Float]? = nil, gtIgnore: [Float] = [], anchors: [Float]? = nil) {
         self.name = name
@@ -64,9 +66,8 @@ public struct Scene: Sendable, Equatable {
         var start = 0
         let n = priorCount
         for s in strides {
-            let fs = Float(s)
             var end = start
-            while end < n && priors[4 * end + 2] == fs { end += 1 }
+            while end < n && priors[4 * end + 2] == s { end += 1 }
             ranges.append(start..<end)
             start = end
         }
@@ -124,9 +125,10 @@ public struct Scene: Sendable, Equatable {
             throw LabelAssignError.invalidValue(field: "strides", index: nil, reason: "\(strides.count) levels; at most \(Limits.maxLevels)")
         }
         for (i, s) in strides.enumerated() {
-            guard s > 0 else { throw LabelAssignError.invalidValue(field: "strides", index: i, reason: "stride must be positive, got \(s)") }
-            guard s <= Limits.maxStride else {
-                throw LabelAssignError.invalidValue(field: "strides", index: i, reason: "stride \(s) is above the limit of \(Limits.maxStride) (2^24)")
+            guard s.isFinite else { throw LabelAssignError.invalidValue(field: "strides", index: i, reason: "stride \(s) is not finite") }
+            guard s > 0 else { throw LabelAssignError.invalidValue(field: "strides", index: i, reason: "stride must be positive, got \(Scene.describe(s))") }
+            guard s <= Float(Limits.maxStride) else {
+                throw LabelAssignError.invalidValue(field: "strides", index: i, reason: "stride \(Scene.describe(s)) is above the limit of \(Limits.maxStride) (2^24)")
             }
         }
     }
@@ -138,9 +140,10 @@ public struct Scene: Sendable, Equatable {
             for i in 0..<(p.count / 4) {
                 let sx = p[4 * i + 2], sy = p[4 * i + 3]
                 guard sx > 0, sy > 0 else { throw LabelAssignError.invalidValue(field: "priors", index: i, reason: "stride must be positive") }
-                while level < strides.count && Float(strides[level]) != sx { level += 1 }
+                while level < strides.count && strides[level] != sx { level += 1 }
                 guard level < strides.count else {
-                    throw LabelAssignError.invalidValue(field: "priors", index: i, reason: "stride \(sx) is not one of the scene strides in level order \(strides)")
+                    throw LabelAssignError.invalidValue(field: "priors", index: i,
+                                                        reason: "stride \(Scene.describe(sx)) is not one of the scene strides in level order \(Scene.describe(strides))")
                 }
             }
         }
@@ -231,7 +234,7 @@ extension Scene {
     public enum Limits {
         /// Largest image width or height, in pixels: 2^24 (16,777,216).
         public static let maxImageSide = 1 << 24
-        /// Largest stride: 2^24.
+        /// Largest stride: 2^24 (a whole or fractional stride at most this).
         public static let maxStride = 1 << 24
         /// Most FPN levels (strides) of a scene.
         public static let maxLevels = 64

@@ -19,7 +19,7 @@ struct ValidateCommand: ParsableCommand {
             let scenes = try SceneFile.read(path)
             let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
             for s in scenes {
-                print("\(s.name): \(s.imageWidth)x\(s.imageHeight), strides \(s.strides), \(s.numClasses) classes, \(s.priorCount) priors, \(s.gtCount) objects, \(s.ignoreCount) ignore regions")
+                print("\(s.name): \(s.imageWidth)x\(s.imageHeight), strides [\(s.strides.map { $0 == $0.rounded() ? String(Int($0)) : "\($0)" }.joined(separator: ", "))], \(s.numClasses) classes, \(s.priorCount) priors, \(s.gtCount) objects, \(s.ignoreCount) ignore regions")
             }
             print(String(format: "%@: %d scene(s) valid, read in %.1f ms", path, scenes.count, ms))
         }

@@ -18,8 +18,8 @@ import Testing
         #expect(side == 1 << 24)
         #expect(try #require(invalid("image", index: 0) { $0.imageWidth = side + 1 }).contains("limit"))
         #expect(try #require(invalid("image", index: 1) { $0.imageHeight = Int.max }).contains("limit"))
-        #expect(try #require(invalid("strides", index: 1) { $0.strides[1] = Int.max }).contains("limit"))
-        #expect(invalid("strides") { $0.strides = [Int](repeating: 8, count: Scene.Limits.maxLevels + 1) } != nil)
+        #expect(try #require(invalid("strides", index: 1) { $0.strides[1] = Float(Int.max) }).contains("limit"))
+        #expect(invalid("strides") { $0.strides = [Float](repeating: 8, count: Scene.Limits.maxLevels + 1) } != nil)
         // At the bound the scene is valid (the priors follow the levels, as before).
         var s = Hardening.scene()
         s.imageWidth = side

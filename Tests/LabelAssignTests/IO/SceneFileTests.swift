@@ -112,9 +112,13 @@ import Testing
         #expect(parseError("[1, 2, 3]") != nil)
     }
 
+    /// Labels must be whole; strides need not be, but the priors' stride columns must match them.
     @Test func nonIntegralLabelsAndStrides() {
         #expect(parseError(valid.replacingOccurrences(of: "\"gt_labels\":[0,2]", with: "\"gt_labels\":[0.5,2]"))?.contains("gt_labels") == true)
-        #expect(parseError(valid.replacingOccurrences(of: "\"strides\":[8,16]", with: "\"strides\":[8.5,16]"))?.contains("strides") == true)
+        let fractional = parseError(valid.replacingOccurrences(of: "\"strides\":[8,16]", with: "\"strides\":[8.5,16]"))
+        #expect(fractional?.contains("invalid priors[0]: stride 8 is not one of the scene strides in level order [8.5, 16]") == true)
+        #expect(parseError(valid.replacingOccurrences(of: "\"strides\":[8,16]", with: "\"strides\":[8,NaN]"))?.contains("strides[1]") == true)
+        #expect(parseError(valid.replacingOccurrences(of: "\"strides\":[8,16]", with: "\"strides\":[8,-0.5]"))?.contains("strides[1]") == true)
     }
 
     @Test func classRowWidthMustMatch() {

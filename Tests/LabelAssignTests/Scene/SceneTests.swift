@@ -7,9 +7,10 @@ import Testing
     @Test func pointPriorsMatchTheFixtureLayout() throws {
         for entry in try Fixtures.scenes() {
             let s = entry.scene
-            let made = try PriorGrid.points(width: s.imageWidth, height: s.imageHeight, strides: s.strides)
+            let strides = s.strides.map { Int($0) }
+            let made = try PriorGrid.points(width: s.imageWidth, height: s.imageHeight, strides: strides)
             #expect(made == s.priors, "\(s.name)")
-            let counts = PriorGrid.levelCounts(width: s.imageWidth, height: s.imageHeight, strides: s.strides)
+            let counts = PriorGrid.levelCounts(width: s.imageWidth, height: s.imageHeight, strides: strides)
             #expect(s.levelRanges.map(\.count) == counts)
         }
     }

@@ -35,7 +35,7 @@ struct AnchorLevels {
                                    columnStart: ex1.count, rowStart: ey1.count))
                 covered = level.range.upperBound
                 guard level.columns > 0 else { continue }
-                Self.appendEdges(pb, level, half: Float(stride) * scale / 2, &ex1, &ex2, &ey1, &ey2)
+                Self.appendEdges(pb, level, half: stride * scale / 2, &ex1, &ex2, &ey1, &ey2)
                 columns = max(columns, level.columns)
                 rows = max(rows, level.rows)
             }
@@ -54,9 +54,11 @@ struct AnchorLevels {
     /// The level of stride `stride` starting at prior `lo`: a level is the run of priors with
     /// stride_x == s (Scene.levelRanges); a grid level ends after w · h priors that pass the grid
     /// test (which checks the strides). Edge starts are left 0 (filled by `init`).
-    private static func level(_ pb: UnsafeBufferPointer<Float>, from lo: Int, stride: Int, scene s: Scene) -> Level {
-        let p = pb.baseAddress!, n = pb.count / 4, fs = Float(stride)
-        let w = s.imageWidth / stride, h = s.imageHeight / stride
+    private static func level(_ pb: UnsafeBufferPointer<Float>, from lo: Int, stride fs: Float, scene s: Scene) -> Level {
+        let p = pb.baseAddress!, n = pb.count / 4
+        // A fractional stride lays no `W / s` grid: its level is scanned prior by prior.
+        let whole = Scene.whole(fs) ?? 0
+        let w = whole > 0 ? s.imageWidth / whole : 0, h = whole > 0 ? s.imageHeight / whole : 0
         let (count, overflow) = w.multipliedReportingOverflow(by: h)
         if w > 0, h > 0, !overflow, count <= n - lo, !(lo + count < n && p[4 * (lo + count) + 2] == fs),
            lak_priors_form_grid(p + 4 * lo, Int64(w), Int64(h), fs) != 0 {

@@ -51,7 +51,7 @@ extension TaskAlignedAssigner {
     /// `resourceExhausted` when the pairs would pass the buffer limit.
     func selectCandidatesInGTs(_ prepared: PreparedScene) throws -> CandidatePairs {
         let s = prepared.scene, g = s.gtCount, margin = configuration.inBoxMargin
-        let strideVal = configuration.minCandidateSide ?? Float(s.strides.count > 1 ? s.strides[1] : s.strides[0])
+        let strideVal = configuration.minCandidateSide ?? (s.strides.count > 1 ? s.strides[1] : s.strides[0])
         var pairs = CandidatePairs(start: [Int](repeating: 0, count: g + 1), prior: [])
         pairs.prior.reserveCapacity(min(64 * g, 1 << 20))
         try s.priors.withUnsafeBufferPointer { p in
