@@ -1,6 +1,10 @@
 """Write one large crowd scene (scene JSON) for the memory and speed measurements.
 
 usage: python make_crowd_scene.py --objects G [--size 1280] [--classes 80] [--seed 0] OUT.json
+       python make_crowd_scene.py --workload coco640|crowd640|sku1280 OUT.json
+
+The second form writes the scene `bench_refs.py` times under that name, so `labelassign bench`
+runs on the same input as the references.
 
 The scene follows `scenes.make_scene`'s crowd statistics (log-uniform sides from 6 px to 0.35 of
 the image side, log-uniform aspect, predictions good near objects), on point priors at strides
@@ -79,14 +83,22 @@ def make(objects, size, classes, seed):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--objects", type=int, required=True)
+    ap.add_argument("--objects", type=int)
+    ap.add_argument("--workload")
     ap.add_argument("--size", type=int, default=1280)
     ap.add_argument("--classes", type=int, default=80)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("out")
     a = ap.parse_args()
+    if a.workload:
+        import bench_refs
+        sc = bench_refs.load(a.workload)
+        scene = {k: (np.asarray(v).astype(np.float64 if np.asarray(v).dtype == np.float32 else np.int64).tolist()
+                     if isinstance(v, np.ndarray) else v) for k, v in sc.items()}
+    else:
+        scene = make(a.objects, a.size, a.classes, a.seed)
     with open(a.out, "w") as f:
-        json.dump(make(a.objects, a.size, a.classes, a.seed), f, separators=(",", ":"))
+        json.dump(scene, f, separators=(",", ":"))
 
 
 if __name__ == "__main__":
