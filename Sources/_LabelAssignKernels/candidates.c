@@ -5,6 +5,7 @@
 
 #define LAK_SCAN_BLOCK 32
 
+LAK_CLONES
 int64_t lak_scan_intersecting(const float *x1, const float *y1, const float *x2, const float *y2, int64_t n,
                              float bx1, float by1, float bx2, float by2, int32_t *out_index) {
     int64_t count = 0;
@@ -29,6 +30,7 @@ int64_t lak_scan_intersecting(const float *x1, const float *y1, const float *x2,
     return count;
 }
 
+LAK_CLONES
 int64_t lak_scan_mmdet_iou(const float *x1, const float *y1, const float *x2, const float *y2, int64_t n,
                           float bx1, float by1, float bx2, float by2, int32_t *out_index, float *out_iou) {
     int64_t count = lak_scan_intersecting(x1, y1, x2, y2, n, bx1, by1, bx2, by2, out_index);
@@ -39,25 +41,23 @@ int64_t lak_scan_mmdet_iou(const float *x1, const float *y1, const float *x2, co
     return count;
 }
 
-float lak_kth_largest(float *v, int64_t n, int64_t k) {
-    int64_t lo = 0, hi = n - 1, target = k - 1; /* position in descending order */
-    while (lo < hi) {
-        /* median of three as pivot */
-        int64_t mid = lo + (hi - lo) / 2;
-        float a = v[lo], b = v[mid], c = v[hi];
-        float pivot = (a > b) ? ((b > c) ? b : (a > c ? c : a)) : ((a > c) ? a : (b > c ? c : b));
-        int64_t i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] > pivot) i++;
-            while (v[j] < pivot) j--;
-            if (i <= j) {
-                float t = v[i]; v[i] = v[j]; v[j] = t;
-                i++; j--;
-            }
-        }
-        if (target <= j) hi = j;
-        else if (target >= i) lo = i;
-        else return v[target];
+float lak_kth_largest(const float *v, int64_t n, int64_t k, float *top) {
+    for (int64_t i = 0; i < k; i++) top[i] = v[i];
+    /* insertion sort of the first k, descending */
+    for (int64_t i = 1; i < k; i++) {
+        float x = top[i];
+        int64_t j = i;
+        for (; j > 0 && top[j - 1] < x; j--) top[j] = top[j - 1];
+        top[j] = x;
     }
-    return v[target];
+    float floor = top[k - 1];
+    for (int64_t i = k; i < n; i++) {
+        float x = v[i];
+        if (!(x > floor)) continue;
+        int64_t j = k - 1;
+        for (; j > 0 && top[j - 1] < x; j--) top[j] = top[j - 1];
+        top[j] = x;
+        floor = top[k - 1];
+    }
+    return floor;
 }

@@ -176,6 +176,18 @@ void lak_dsl_cost_row(const lak_object_geometry *object, const lak_candidates *c
     }
 }
 
+LAK_CLONES
+void lak_column_min_update(const float *cost, const float *iou, int64_t m, int32_t obj,
+                           float *best, int32_t *best_obj, float *best_iou) {
+    const int first = obj == 0;
+    for (int64_t i = 0; i < m; i++) {
+        int take = first | (cost[i] < best[i]);
+        best[i] = take ? cost[i] : best[i];
+        best_obj[i] = take ? obj : best_obj[i];
+        best_iou[i] = take ? iou[i] : best_iou[i];
+    }
+}
+
 void lak_dynamic_math(int which, const float *in, int64_t n, float *out) {
     for (int64_t i = 0; i < n; i++) {
         switch (which) {

@@ -117,41 +117,39 @@ extension HungarianMatcher {
         try scene.checkGTLabels()
     }
 
-    /// `linear_sum_assignment` on the cost of the configured queries (every prior by default).
+    /// `linear_sum_assignment` on the cost of the configured queries (every prior by default),
+    /// built in the solver's layout as one float32 matrix (`solvingLayout`) and widened to float64
+    /// as the solver reads it: the pairs and total of scipy on the float64 copy, without the copy.
     func linearSumAssignment(_ scene: Scene) throws -> (queries: [Int], rows: [Int], cols: [Int], total: Double) {
         let queries = configuration.queries ?? Array(0..<scene.priorCount)
-        let cost = try HungarianMatcher.costMatrix(scene, queries: queries, configuration: configuration)
-        if cost.isEmpty { return (queries, [], [], 0) }
+        let inputs = try CostInputs(scene, queries: queries)
         let g = scene.gtCount
+        if queries.isEmpty || g == 0 { return (queries, [], [], 0) }
+        let (cost, firstNaN) = try HungarianMatcher.solvingLayout(scene, inputs, configuration: configuration)
         // The float32 cost is NaN only when a query box and an object are both degenerate with zero
         // union (GIoU 0/0, as torchvision gives it); scipy rejects such a matrix, and so does this.
-        if let k = cost.firstIndex(where: { $0.isNaN }) {
-            throw LabelAssignError.invalidValue(field: "pred_bboxes", index: queries[k / g],
-                                                reason: "cost against object \(k % g) is NaN (zero union area: GIoU is 0/0)")
+        if let (k, j) = firstNaN {
+            throw LabelAssignError.invalidValue(field: "pred_bboxes", index: queries[k],
+                                                reason: "cost against object \(j) is NaN (zero union area: GIoU is 0/0)")
         }
-        let r = try LinearAssignment.solve(widening: cost, rows: queries.count, cols: g)
+        let r = try cost.withUnsafeBufferPointer { try LinearAssignment.solve(float32: $0, rows: queries.count, cols: g) }
         return (queries, r.rows, r.cols, r.total)
     }
 
     /// The cost matrix `C` of `matcher.py` on a scene whose fields are checked (empty without
-    /// queries or objects): GIoU cost, class cost, L1 cost, then their weighted sum.
+    /// queries or objects), `Q × G` row-major: GIoU cost, class cost, L1 cost, then their weighted
+    /// sum (`forEachCostBlock`).
     static func costMatrix(_ scene: Scene, queries: [Int], configuration: HungarianConfiguration) throws -> [Float] {
-        try checkQueries(queries, priorCount: scene.priorCount)
-        let predicted = try queryBoxes(scene, queries: queries)
-        if queries.isEmpty || scene.gtCount == 0 { return [] }
-        // The largest buffer is the float64 copy that the linear assignment solves.
-        try ResourceLimits.checkBuffer("DETR matching cost (queries × objects, float64)", counts: [queries.count, scene.gtCount],
-                                       of: Double.self)
-        // cost_giou = −generalized_box_iou(out_bbox, tgt_bbox), torchvision.
-        var cost = try pairwiseOverlap(predicted, scene.gtBoxes, kind: .giou, convention: .torchvision)
-        // cost_class = −out_prob[:, tgt_ids].
-        let probability = try classProbability(scene, queries: queries)
-        // cost_bbox = cdist(out_bbox, tgt_bbox, p=1) on normalised cxcywh.
-        let w = scene.imageWidth, h = scene.imageHeight
-        let predictedCentres = normalisedCentreSize(predicted, imageWidth: w, imageHeight: h)
-        let objectCentres = normalisedCentreSize(scene.gtBoxes, imageWidth: w, imageHeight: h)
-        weightedSum(overGIoU: &cost, probability: probability, predicted: predictedCentres, objects: objectCentres,
-                    queries: queries.count, objectCount: scene.gtCount, configuration: configuration)
+        let inputs = try CostInputs(scene, queries: queries)
+        let g = scene.gtCount
+        if queries.isEmpty || g == 0 { return [] }
+        try ResourceLimits.checkBuffer("DETR matching cost (queries × objects, float32)", counts: [queries.count, g], of: Float.self)
+        var cost = [Float](repeating: 0, count: queries.count * g)
+        try cost.withUnsafeMutableBufferPointer { out in
+            try forEachCostBlock(scene, inputs, configuration: configuration) { first, count, rows in
+                (out.baseAddress! + first * g).update(from: rows, count: count * g)
+            }
+        }
         return cost
     }
 
@@ -177,21 +175,6 @@ extension HungarianMatcher {
             if pred[4 * k + 3] < pred[4 * k + 1] { throw LabelAssignError.invalidValue(field: "pred_bboxes", index: p, reason: "y2 < y1") }
         }
         return pred
-    }
-
-    /// `out_prob[:, tgt_ids]`: the softmax of each query's logits at every object's label, `Q × G`.
-    static func classProbability(_ scene: Scene, queries: [Int]) throws -> [Float] {
-        let c = scene.numClasses, q = queries.count, g = scene.gtCount
-        var probability = [Float](repeating: 0, count: q * g)
-        var scratch = [Float](repeating: 0, count: c)
-        let badRow = lak_softmax_gather(scene.clsLogits, Int64(c), queries.map(Int64.init), Int64(q), scene.gtLabels, Int64(g),
-                                        &scratch, &probability)
-        if badRow >= 0 {
-            let p = queries[Int(badRow)]
-            let v = scene.clsLogits[(p * c)..<(p * c + c)].first { !$0.isFinite } ?? .nan
-            throw LabelAssignError.invalidValue(field: "cls_logits", index: p, reason: "\(v) is not finite")
-        }
-        return probability
     }
 
     /// `C = bbox_weight · cost_bbox + class_weight · cost_class + giou_weight · cost_giou`, left to

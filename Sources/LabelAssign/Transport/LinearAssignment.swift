@@ -94,13 +94,51 @@ public enum LinearAssignment {
             if !valid, let e = firstInvalid() { throw e }
             feasible = shortestAugmentingPath(work, nr: nr, nc: nc, colForRow: &colForRow)
         }
-        guard feasible else {
-            throw LabelAssignError.invalidValue(field: "cost", index: nil,
-                                                reason: "cost matrix is infeasible: no complete matching of \(nr) \(transpose ? "columns" : "rows") avoids \(maximize ? "-" : "+")infinity entries")
+        guard feasible else { throw infeasible(nr: nr, transposed: transpose, maximize: maximize) }
+        return matching(colForRow, transposed: transpose) { Double(cost[$0 * cols + $1]) }
+    }
+
+    /// The same solver on a float32 matrix already in the solver's layout, so that no float64 copy
+    /// is made: the `rows × cols` cost row-major when `rows <= cols`, else its transpose (`cols ×
+    /// rows` row-major, as scipy transposes a tall matrix). The entries are widened to float64 as
+    /// they are read, so the pairs and the total are those of `solve(widening:)` on the
+    /// `rows × cols` matrix, errors included (the index named is the flat `rows × cols` one).
+    package static func solve(float32 layout: UnsafeBufferPointer<Float>, rows: Int, cols: Int) throws -> Result {
+        guard rows >= 0, cols >= 0, layout.count == rows * cols else {
+            throw LabelAssignError.shapeMismatch(field: "cost", expected: max(rows, 0) * max(cols, 0), actual: layout.count)
         }
+        let transpose = cols < rows
+        let nr = transpose ? cols : rows, nc = transpose ? rows : cols
+        func entry(_ i: Int, _ j: Int) -> Double { Double(transpose ? layout[j * rows + i] : layout[i * cols + j]) }
+        var valid = true
+        for x in layout { valid = valid && Double(x) > -.infinity }
+        if !valid {
+            for k in 0..<(rows * cols) where !(entry(k / cols, k % cols) > -.infinity) {
+                let x = entry(k / cols, k % cols)
+                throw LabelAssignError.invalidValue(field: "cost", index: k,
+                                                    reason: "\(x) at row \(k / cols), column \(k % cols) (NaN and -infinity are not allowed)")
+            }
+        }
+        if rows == 0 || cols == 0 { return ([], [], 0) }
+        var colForRow = [Int](repeating: -1, count: nr)
+        guard shortestAugmentingPath(layout.baseAddress!, nr: nr, nc: nc, colForRow: &colForRow) else {
+            throw infeasible(nr: nr, transposed: transpose, maximize: false)
+        }
+        return matching(colForRow, transposed: transpose, entry)
+    }
+
+    private static func infeasible(nr: Int, transposed: Bool, maximize: Bool) -> LabelAssignError {
+        .invalidValue(field: "cost", index: nil,
+                      reason: "cost matrix is infeasible: no complete matching of \(nr) \(transposed ? "columns" : "rows") avoids \(maximize ? "-" : "+")infinity entries")
+    }
+
+    /// The pairs of the solver's `colForRow`, by ascending original row, and their total summed
+    /// as numpy sums `cost[rows, cols]`; `entry(i, j)` is the original `(row, column)` cost.
+    private static func matching(_ colForRow: [Int], transposed: Bool, _ entry: (Int, Int) -> Double) -> Result {
+        let nr = colForRow.count
         var outRows = [Int](repeating: 0, count: nr)
         var outCols = [Int](repeating: 0, count: nr)
-        if transpose {
+        if transposed {
             // colForRow maps each original column to its original row: report by ascending original row.
             let order = (0..<nr).sorted { colForRow[$0] < colForRow[$1] }
             for (k, j) in order.enumerated() { outRows[k] = colForRow[j]; outCols[k] = j }
@@ -108,7 +146,7 @@ public enum LinearAssignment {
             for i in 0..<nr { outRows[i] = i; outCols[i] = colForRow[i] }
         }
         var picked = [Double](repeating: 0, count: nr)
-        for k in 0..<nr { picked[k] = Double(cost[outRows[k] * cols + outCols[k]]) }
+        for k in 0..<nr { picked[k] = entry(outRows[k], outCols[k]) }
         return (outRows, outCols, pairwiseSum(picked))
     }
 
@@ -121,9 +159,10 @@ public enum LinearAssignment {
     /// `remaining[index] = remaining[--num_remaining]`, so the scan order and the choices are scipy's.
     /// The predecessor of a column is kept as the step of the search that last improved it (a
     /// branch-free masked store), and turned into scipy's `path[j]` row when the column is removed.
-    private static func shortestAugmentingPath(_ cp: UnsafePointer<Double>, nr: Int, nc: Int, colForRow: inout [Int]) -> Bool {
-        func buffer<T>(_ count: Int, _ value: T) -> UnsafeMutablePointer<T> {
-            let p = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+    private static func shortestAugmentingPath<T: BinaryFloatingPoint>(_ cp: UnsafePointer<T>, nr: Int, nc: Int,
+                                                                    colForRow: inout [Int]) -> Bool {
+        func buffer<E>(_ count: Int, _ value: E) -> UnsafeMutablePointer<E> {
+            let p = UnsafeMutablePointer<E>.allocate(capacity: max(count, 1))
             p.initialize(repeating: value, count: max(count, 1))
             return p
         }
@@ -174,7 +213,7 @@ public enum LinearAssignment {
                     let stRaw = UnsafeMutableRawPointer(remStep)
                     var it = 0
                     while it + 2 <= numRemaining {
-                        let c = SIMD2<Double>(rowCost[remCol[it]], rowCost[remCol[it + 1]])
+                        let c = SIMD2<Double>(Double(rowCost[remCol[it]]), Double(rowCost[remCol[it + 1]]))
                         let r = minVal2 + c - ui2 - vRaw.loadUnaligned(fromByteOffset: it * 8, as: SIMD2<Double>.self)
                         let old = spRaw.loadUnaligned(fromByteOffset: it * 8, as: SIMD2<Double>.self)
                         let better = r .< old
@@ -187,7 +226,7 @@ public enum LinearAssignment {
                         it += 2
                     }
                     if it < numRemaining {
-                        let r = minVal + rowCost[remCol[it]] - ui - remV[it]
+                        let r = minVal + Double(rowCost[remCol[it]]) - ui - remV[it]
                         if r < remSpc[it] { remSpc[it] = r; remStep[it] = step }
                         let s = remSpc[it]
                         if s < lowest || (s == lowest && remFree[it]) { lowest = s; index = it }

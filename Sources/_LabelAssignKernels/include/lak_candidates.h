@@ -30,9 +30,11 @@ int64_t lak_scan_mmdet_iou(const float *x1, const float *y1, const float *x2, co
                           float bx1, float by1, float bx2, float by2, int32_t *out_index, float *out_iou);
 
 /**
- * The k-th largest of values[0..n) (1 <= k <= n), found by quickselect; reorders values.
+ * The k-th largest of values[0..n) (1 <= k <= n, no NaN), counting equal values separately:
+ * one pass that keeps the k largest so far in `top` (k floats, descending), so a value at or
+ * below the current k-th costs one comparison. `values` is not changed.
  */
-float lak_kth_largest(float *values, int64_t n, int64_t k);
+float lak_kth_largest(const float *values, int64_t n, int64_t k, float *top);
 
 #ifdef __cplusplus
 }

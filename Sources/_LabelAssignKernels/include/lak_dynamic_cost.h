@@ -119,6 +119,14 @@ void lak_dsl_cost_row(const lak_object_geometry *object, const lak_candidates *c
                      const float *neg_sum, const float *x_at, const float *sig_at, const float *logsig_at,
                      float radius, float iou_weight, float eps, float *cost, float *iou);
 
+/**
+ * The running argmin of every candidate's cost column, fed one object's row at a time in object
+ * order: where obj == 0 or cost[i] < best[i] (so the first object wins on equal costs),
+ * best[i] = cost[i], best_obj[i] = obj, best_iou[i] = iou[i].
+ */
+void lak_column_min_update(const float *cost, const float *iou, int64_t m, int32_t obj,
+                           float *best, int32_t *best_obj, float *best_iou);
+
 /** Element-wise helpers (exposed for tests): out[i] = f(in[i]). 0 exp, 1 log, 2 log1p, 3 exp10. */
 void lak_dynamic_math(int which, const float *in, int64_t n, float *out);
 

@@ -273,21 +273,33 @@ LAK_INLINE float lak_bbox_diou(lak_bbox_iou_box p, lak_bbox_iou_box q) {
     return lak_bbox_iou(p, q) - lak_bbox_distance_term(p, q);
 }
 
-/** The aspect term of `bbox_iou(CIoU=True)`: v = 4/pi^2 * (atan(w2 / h2) - atan(w1 / h1))^2. */
-LAK_INLINE float lak_bbox_aspect_term(lak_bbox_iou_box p, lak_bbox_iou_box q) {
-    float d = atanf(q.w / q.h) - atanf(p.w / p.h);
+/** One box's share of the CIoU aspect term, atan(w / h): it depends on the box alone. */
+LAK_INLINE float lak_bbox_aspect_atan(lak_bbox_iou_box p) { return atanf(p.w / p.h); }
+
+/** The aspect term from the boxes' `lak_bbox_aspect_atan`: v = 4/pi^2 * (atan_q - atan_p)^2. */
+LAK_INLINE float lak_bbox_aspect_term_atans(float atan_p, float atan_q) {
+    float d = atan_q - atan_p;
     return LAK_FOUR_OVER_PI2 * (d * d);
 }
 
+/** The aspect term of `bbox_iou(CIoU=True)`: v = 4/pi^2 * (atan(w2 / h2) - atan(w1 / h1))^2. */
+LAK_INLINE float lak_bbox_aspect_term(lak_bbox_iou_box p, lak_bbox_iou_box q) {
+    return lak_bbox_aspect_term_atans(lak_bbox_aspect_atan(p), lak_bbox_aspect_atan(q));
+}
+
 /**
- * ultralytics 8.4 `bbox_iou(CIoU=True)`: alpha = v / (1 - IoU + v + eps),
- * CIoU = IoU - (rho2 / c2 + v * alpha).
+ * ultralytics 8.4 `bbox_iou(CIoU=True)` with the aspect term v given:
+ * alpha = v / (1 - IoU + v + eps), CIoU = IoU - (rho2 / c2 + v * alpha).
  */
-LAK_INLINE float lak_bbox_ciou_ultralytics8(lak_bbox_iou_box p, lak_bbox_iou_box q) {
+LAK_INLINE float lak_bbox_ciou_ultralytics8_v(lak_bbox_iou_box p, lak_bbox_iou_box q, float v) {
     float iou = lak_bbox_iou(p, q), distance = lak_bbox_distance_term(p, q);
-    float v = lak_bbox_aspect_term(p, q);
     float alpha = v / (1.0f - iou + v + LAK_BBOX_EPS);
     return iou - (distance + v * alpha);
+}
+
+/** ultralytics 8.4 `bbox_iou(CIoU=True)`. */
+LAK_INLINE float lak_bbox_ciou_ultralytics8(lak_bbox_iou_box p, lak_bbox_iou_box q) {
+    return lak_bbox_ciou_ultralytics8_v(p, q, lak_bbox_aspect_term(p, q));
 }
 
 /**
@@ -312,6 +324,16 @@ LAK_INLINE float lak_giou_ultralytics8(const float *a, const float *b) { return 
 LAK_INLINE float lak_diou_ultralytics8(const float *a, const float *b) { return LAK_UL8(lak_bbox_diou, a, b); }
 /** ultralytics 8.4 `bbox_iou(a, b, xywh=False, CIoU=True)` (what its TaskAlignedAssigner and BboxLoss use). */
 LAK_INLINE float lak_ciou_ultralytics8(const float *a, const float *b) { return LAK_UL8(lak_bbox_ciou_ultralytics8, a, b); }
+/** `atan(w / h)` of an xyxy box as ultralytics 8.4 `bbox_iou` splits it (h + eps). */
+LAK_INLINE float lak_aspect_atan_ultralytics8(const float *a) { return lak_bbox_aspect_atan(lak_bbox_iou_xyxy_ultralytics8(a)); }
+/**
+ * `lak_ciou_ultralytics8(a, b)` with each box's `lak_aspect_atan_ultralytics8` computed once by
+ * the caller: the same bits, one atanf per box instead of two per pair.
+ */
+LAK_INLINE float lak_ciou_ultralytics8_atans(const float *a, const float *b, float atan_a, float atan_b) {
+    return lak_bbox_ciou_ultralytics8_v(lak_bbox_iou_xyxy_ultralytics8(a), lak_bbox_iou_xyxy_ultralytics8(b),
+                                        lak_bbox_aspect_term_atans(atan_a, atan_b));
+}
 /** yolov5 7.0 `bbox_iou(a, b, xywh=False)`. */
 LAK_INLINE float lak_iou_yolov5(const float *a, const float *b) { return LAK_V5(lak_bbox_iou, a, b); }
 /** yolov5 7.0 `bbox_iou(a, b, xywh=False, GIoU=True)`. */

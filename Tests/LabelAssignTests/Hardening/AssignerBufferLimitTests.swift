@@ -32,8 +32,6 @@ import Testing
     }
 
     @Test(arguments: [
-        ("simota", "dynamic-k cost and IoU matrices"), ("simota-mmdet", "dynamic-k cost and IoU matrices"),
-        ("simota-yolox-latest", "dynamic-k cost and IoU matrices"), ("dsl", "dynamic-k cost and IoU matrices"),
         ("ota", "OTA transport problem entries"), ("tal", "task-aligned candidate pairs"),
         ("hungarian", "DETR matching cost"),
     ])
@@ -45,6 +43,24 @@ import Testing
         // The default limit lets the same scene through.
         let assignment = try assigner.assign(Self.crowded)
         #expect(assignment.assignedGT.count == Self.crowded.priorCount)
+    }
+
+    /// The dynamic-k presets keep one object's cost row at a time (memory in candidates, not
+    /// objects × candidates): under the limit that stops every objects × priors buffer they still
+    /// assign the crowded scene, exactly as under the default limit.
+    @Test(arguments: ["simota", "simota-mmdet", "simota-yolox-latest", "dsl"])
+    func dynamicKPresetsNeedNoObjectsTimesPriorsBuffer(preset: String) throws {
+        let assigner = try AssignerRegistry.make(preset)
+        let tight = try ResourceLimits.withLimits(Self.tight) { try assigner.assign(Self.crowded) }
+        let free = try assigner.assign(Self.crowded)
+        #expect(tight.assignedGT == free.assignedGT)
+        #expect(tight.matchedIoU == free.matchedIoU)
+        #expect(free.assignedGT.contains { $0 >= 0 })
+        // A limit below the two rows of the candidates (about 80 here: 640 bytes) is still enforced.
+        let rows = ResourceLimits(maxBufferBytes: 64)
+        let e = ResourceLimits.withLimits(rows) { Hardening.typedError { _ = try assigner.assign(Self.crowded) } }
+        guard case let .resourceExhausted(resource, _, _, _)? = e else { Issue.record("\(preset): \(String(describing: e))"); return }
+        #expect(resource.hasPrefix("dynamic-k cost and IoU rows"))
     }
 
     @Test func yolov5TargetRowsAreBounded() throws {

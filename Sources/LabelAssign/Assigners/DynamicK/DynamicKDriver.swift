@@ -36,10 +36,11 @@ protocol DynamicKCostModel {
 /// 1. candidates (YOLOX 0.3.0 `get_in_boxes_info`, YOLOX main `get_geometry_constraint`, mmdet
 ///    `get_in_gt_and_in_center_info`, DSL `is_in_gts`): the priors in at least one object's
 ///    candidate region;
-/// 2. cost (`pair_wise_ious`, the class cost and `cost`): IoU and cost over objects × candidates
-///    only, the class cost as per-candidate terms (`Model.classTerms`) combined per object
-///    (`Model.costRow`);
-/// 3. `dynamic_k_matching` (YOLOX main `simota_matching`; `DynamicKMatching`), scattered back to
+/// 2. cost (`pair_wise_ious`, the class cost and `cost`): IoU and cost over candidates only, one
+///    object's row at a time, the class cost as per-candidate terms (`Model.classTerms`) combined
+///    per object (`Model.costRow`);
+/// 3. `dynamic_k_matching` (YOLOX main `simota_matching`; `DynamicKMatching.Stream`, fed each row
+///    as it is computed: memory O(candidates × (label slots + 1) + objects)), scattered back to
 ///    every prior (`fg_mask`, mmdet `valid_mask`): `assigned_gt` and `matched_iou`.
 ///
 /// Documented handling: no objects, or no prior in any candidate region → everything background.
@@ -48,12 +49,6 @@ struct DynamicKDriver<Model: DynamicKCostModel> {
 
     init(_ model: Model) {
         self.model = model
-    }
-
-    /// Cost and IoU over objects × candidates, row-major (one row per object).
-    struct PairCosts {
-        let cost, iou: UnsafeBufferPointer<Float>
-        let objects, candidates: Int
     }
 
     /// Assigns the priors of a prepared scene.
@@ -67,9 +62,9 @@ struct DynamicKDriver<Model: DynamicKCostModel> {
             model.priorCentres(scene, into: centres)
             let candidates = candidatePriors(objects, centres: centres, workspace: workspace)
             if candidates.isEmpty { return DynamicCostInput.background(n) }
-            let pairs = try pairCosts(scene, objects: objects, candidates: candidates, centres: centres,
-                                      workspace: workspace)
-            return dynamicKMatching(pairs, candidates: candidates, priorCount: n)
+            let matching = try matchRows(scene, objects: objects, candidates: candidates, centres: centres,
+                                         workspace: workspace)
+            return scatter(matching, candidates: candidates, priorCount: n)
         }
     }
 
@@ -90,43 +85,43 @@ struct DynamicKDriver<Model: DynamicKCostModel> {
         return UnsafeBufferPointer(rebasing: index[0..<m])
     }
 
-    /// The cost stage: the candidates' class terms, then one cost and IoU row per object. Every
-    /// entry of both matrices is written by the row kernel.
-    func pairCosts(_ scene: Scene, objects: [lak_object_geometry], candidates: UnsafeBufferPointer<Int32>,
-                   centres: DynamicCostInput.PriorCentres, workspace: Workspace) throws -> PairCosts {
-        let g = objects.count, m = candidates.count
-        try ResourceLimits.checkBuffer("dynamic-k cost and IoU matrices (objects × candidate priors × 2)", counts: [g, m, 2],
-                                       of: Float.self)
+    /// The cost stage and `dynamic_k_matching`: the candidates' class terms, then one cost and
+    /// IoU row per object (every entry written by the row kernel), each fed to the selection
+    /// before the next is computed, so memory grows with candidates + objects, not their product.
+    func matchRows(_ scene: Scene, objects: [lak_object_geometry], candidates: UnsafeBufferPointer<Int32>,
+                   centres: DynamicCostInput.PriorCentres, workspace: Workspace) throws
+        -> (result: DynamicKMatching.Result, matchedIoU: [Float]) {
+        let m = candidates.count
+        try ResourceLimits.checkBuffer("dynamic-k cost and IoU rows (candidate priors × 2)", counts: [m, 2], of: Float.self)
         let columns = DynamicCostInput.CandidateColumns(scene, candidates: candidates, centres: centres,
                                                         boxes: model.boxConvention, workspace: workspace)
         let slots = DynamicCostInput.LabelSlots(scene.gtLabels, classes: scene.numClasses)
         let terms = try model.classTerms(scene, candidates: candidates, slots: slots, workspace: workspace)
-        let cost = workspace.uninitialisedBuffer(g * m, of: Float.self)
-        let iou = workspace.uninitialisedBuffer(g * m, of: Float.self)
+        let cost = workspace.uninitialisedBuffer(m, of: Float.self)
+        let iou = workspace.uninitialisedBuffer(m, of: Float.self)
+        var stream = DynamicKMatching.Stream(candidates: m, candidateTopK: model.candidateTopK, ties: model.selectionTies)
         withUnsafePointer(to: columns.columns) { columns in
             objects.withUnsafeBufferPointer { objects in
-                for j in 0..<g {
-                    let row = j * m
+                for j in objects.indices {
                     model.costRow(objects.baseAddress! + j, candidates: columns, count: m, terms: terms,
-                                  slot: slots.slotOfObject[j], cost: cost.baseAddress! + row, iou: iou.baseAddress! + row)
+                                  slot: slots.slotOfObject[j], cost: cost.baseAddress!, iou: iou.baseAddress!)
+                    stream.add(cost: UnsafeBufferPointer(cost), iou: UnsafeBufferPointer(iou))
                 }
             }
         }
-        return PairCosts(cost: UnsafeBufferPointer(cost), iou: UnsafeBufferPointer(iou), objects: g, candidates: m)
+        return stream.finish()
     }
 
-    /// `dynamic_k_matching` on the compact matrices, scattered back to all priors: a matched
-    /// candidate gets its object and the IoU of the pair, every other prior `-1` and 0.
-    func dynamicKMatching(_ pairs: PairCosts, candidates: UnsafeBufferPointer<Int32>, priorCount n: Int) -> Assignment {
-        let m = pairs.candidates
-        let result = DynamicKMatching.match(cost: pairs.cost, iou: pairs.iou, objects: pairs.objects, candidates: m,
-                                            candidateTopK: model.candidateTopK, ties: model.selectionTies)
+    /// The matching scattered back to all priors: a matched candidate gets its object and the
+    /// IoU of the pair, every other prior `-1` and 0.
+    func scatter(_ matching: (result: DynamicKMatching.Result, matchedIoU: [Float]), candidates: UnsafeBufferPointer<Int32>,
+                 priorCount n: Int) -> Assignment {
         var assigned = [Int32](repeating: -1, count: n)
         var matched = [Float](repeating: 0, count: n)
-        for (k, obj) in result.matchedObject.enumerated() where obj >= 0 {
+        for (k, obj) in matching.result.matchedObject.enumerated() where obj >= 0 {
             let p = Int(candidates[k])
             assigned[p] = obj
-            matched[p] = pairs.iou[Int(obj) * m + k]
+            matched[p] = matching.matchedIoU[k]
         }
         return Assignment(assignedGT: assigned, matchedIoU: matched)
     }

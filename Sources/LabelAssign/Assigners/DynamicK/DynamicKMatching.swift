@@ -1,9 +1,12 @@
+import _LabelAssignKernels
+
 /// The dynamic-k selection shared by SimOTA (YOLOX `dynamic_k_matching` / `simota_matching`,
 /// mmdet `SimOTAAssigner.dynamic_k_matching`) and RTMDet's `DynamicSoftLabelAssigner`
 /// (docs/ASSIGNERS.md §2a steps 5–9, §2c, §7 step 7).
 ///
 /// It works on a compact, candidates-only layout: `cost` and `iou` are `objects × candidates`
-/// row-major matrices (one row per object, one column per candidate prior).
+/// row-major matrices (one row per object, one column per candidate prior), or the same rows fed
+/// one object at a time (`Stream`, which the assigners use: memory in candidates only).
 ///
 /// 1. `n = min(candidateTopK, candidates)`; for every object the `n` largest IoUs of its row
 ///    are summed (largest first) and `k = max(1, trunc(sum))`.
@@ -38,42 +41,82 @@ public enum DynamicKMatching {
                              objects g: Int, candidates m: Int, candidateTopK: Int,
                              ties: SelectionTies = .torchTopK) -> Result {
         precondition(cost.count >= g * m && iou.count >= g * m && candidateTopK >= 1)
-        var owner = [Int32](repeating: -1, count: m)
-        var ks = [Int32](repeating: 0, count: g)
-        if g == 0 || m == 0 { return Result(matchedObject: owner, dynamicK: ks) }
-        let n = min(candidateTopK, m)
-        var marks = [Int32](repeating: 0, count: m)
-        var topIoU = [Float](repeating: 0, count: n)
-        var selector = TorchTopK()
+        var stream = Stream(candidates: m, candidateTopK: candidateTopK, ties: ties)
         for obj in 0..<g {
             let row = (obj * m)..<(obj * m + m)
-            // dynamic_ks: the n largest IoUs summed, truncated, at least 1.
-            let k = dynamicK(UnsafeBufferPointer(rebasing: iou[row]), n: n, buffer: &topIoU)
-            ks[obj] = Int32(k)
-            // torch.topk(cost, k, largest=False): the k cheapest candidates of the object.
-            let costRow = UnsafeBufferPointer(rebasing: cost[row])
-            let picked = selector.select(costRow, k: k, order: .smallest, ties: ties == .torchTopK ? .torch : .lowerIndex)
-            for a in picked.lazy.map(Int.init) {
-                marks[a] += 1
-                owner[a] = Int32(obj)
-            }
+            stream.add(cost: UnsafeBufferPointer(rebasing: cost[row]), iou: UnsafeBufferPointer(rebasing: iou[row]))
         }
-        resolveConflicts(cost: cost, objects: g, marks: marks, owner: &owner)
-        return Result(matchedObject: owner, dynamicK: ks)
+        return stream.finish().result
     }
 
-    /// Step 3 (`anchor_matching_gt > 1`): a candidate marked by more than one object goes to the
-    /// argmin of its cost column over all objects, the first index on ties.
-    static func resolveConflicts(cost: UnsafeBufferPointer<Float>, objects g: Int, marks: [Int32], owner: inout [Int32]) {
-        let m = marks.count
-        for a in 0..<m where marks[a] > 1 {
-            var best = 0
-            var bestValue = cost[a]
-            for obj in 1..<g {
-                let v = cost[obj * m + a]
-                if v < bestValue { bestValue = v; best = obj }
+    /// The selection fed one object's cost and IoU rows at a time, in object order, so that only
+    /// per-candidate state is kept (memory in candidates, never objects × candidates). Steps 1–2
+    /// run per row; step 3's column argmin is kept as a running minimum (the first object wins
+    /// on equal costs), so `finish()` gives what `match` gives on the whole matrices.
+    struct Stream {
+        let candidates: Int
+        let n: Int
+        let ties: TorchTopK.Ties
+        private var objects = 0
+        private var marks: [Int32]
+        /// The last object that marked each candidate, and the IoU of that pair.
+        private var owner: [Int32]
+        private var ownerIoU: [Float]
+        /// The smallest cost of each candidate's column so far, its object and that pair's IoU.
+        private var bestCost: [Float]
+        private var bestObject: [Int32]
+        private var bestIoU: [Float]
+        private var ks: [Int32] = []
+        private var topIoU: [Float]
+        private var selector = TorchTopK()
+
+        init(candidates m: Int, candidateTopK: Int, ties: SelectionTies) {
+            candidates = m
+            n = min(candidateTopK, m)
+            self.ties = ties == .torchTopK ? .torch : .lowerIndex
+            marks = [Int32](repeating: 0, count: m)
+            owner = [Int32](repeating: -1, count: m)
+            ownerIoU = [Float](repeating: 0, count: m)
+            bestCost = [Float](repeating: .infinity, count: m)
+            bestObject = [Int32](repeating: 0, count: m)
+            bestIoU = [Float](repeating: 0, count: m)
+            topIoU = [Float](repeating: 0, count: max(n, 1))
+        }
+
+        /// Steps 1 and 2 for the next object (rows of `candidates` entries, costs not NaN).
+        mutating func add(cost: UnsafeBufferPointer<Float>, iou: UnsafeBufferPointer<Float>) {
+            let obj = Int32(objects)
+            objects += 1
+            if candidates == 0 { ks.append(0); return }
+            // dynamic_ks: the n largest IoUs summed, truncated, at least 1.
+            let k = DynamicKMatching.dynamicK(iou, n: n, buffer: &topIoU)
+            ks.append(Int32(k))
+            // torch.topk(cost, k, largest=False): the k cheapest candidates of the object.
+            for a in selector.select(cost, k: k, order: .smallest, ties: ties).lazy.map(Int.init) {
+                marks[a] += 1
+                owner[a] = obj
+                ownerIoU[a] = iou[a]
             }
-            owner[a] = Int32(best)
+            bestCost.withUnsafeMutableBufferPointer { best in
+                bestObject.withUnsafeMutableBufferPointer { bestObject in
+                    bestIoU.withUnsafeMutableBufferPointer { bestIoU in
+                        lak_column_min_update(cost.baseAddress, iou.baseAddress, Int64(candidates), obj, best.baseAddress,
+                                              bestObject.baseAddress, bestIoU.baseAddress)
+                    }
+                }
+            }
+        }
+
+        /// Step 3 (`anchor_matching_gt > 1`: a candidate marked by more than one object goes to
+        /// the argmin of its cost column over all objects, the first on ties) and the result, with
+        /// the matched IoU per candidate (0 for an unmatched one).
+        func finish() -> (result: Result, matchedIoU: [Float]) {
+            var owner = owner, matched = ownerIoU
+            for a in 0..<candidates where marks[a] > 1 {
+                owner[a] = bestObject[a]
+                matched[a] = bestIoU[a]
+            }
+            return (Result(matchedObject: owner, dynamicK: ks), matched)
         }
     }
 

@@ -94,8 +94,7 @@ extension TaskAlignedAssigner {
     func alignmentBound(_ row: OverlapRow, _ alignment: Alignment, k: Int, probe: inout [Float]) -> Float {
         guard row.count > k else { return -1 }
         let size = min(4 * k, row.count)
-        row.scratch.baseAddress!.update(from: row.iou.baseAddress!, count: row.count)
-        let floor = lak_kth_largest(row.scratch.baseAddress, Int64(row.count), Int64(size))
+        let floor = lak_kth_largest(row.iou.baseAddress, Int64(row.count), Int64(size), row.scratch.baseAddress)
         probe.removeAll(keepingCapacity: true)
         for j in 0..<row.count where row.iou[j] >= floor { probe.append(alignment(j, row)) }
         probe.sort(by: >)

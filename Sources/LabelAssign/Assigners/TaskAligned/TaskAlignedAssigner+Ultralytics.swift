@@ -75,20 +75,25 @@ extension TaskAlignedAssigner {
     }
 
     /// `get_box_metrics` on the candidate pairs: overlap = CIoU (`lak_ciou_ultralytics8`, object
-    /// vs prediction) clamped at 0, alignment `sigmoid(cls[label])^α · overlap^β`. Pairs outside
-    /// the candidates are 0 in the reference and are not stored.
+    /// vs prediction, each box's aspect arctangent computed once: `lak_ciou_ultralytics8_atans`)
+    /// clamped at 0, alignment `sigmoid(cls[label])^α · overlap^β`. Pairs outside the candidates
+    /// are 0 in the reference and are not stored.
     func getBoxMetrics(_ pairs: inout CandidatePairs, _ s: Scene) {
         let nc = s.numClasses, alpha = configuration.alpha, beta = configuration.beta
         let count = pairs.prior.count
         pairs.overlap = [Float](repeating: 0, count: count)
         pairs.metric = [TorchTopK.Element](repeating: TorchTopK.Element(value: 0, index: 0), count: count)
+        // A prediction's arctangent, filled when its first pair needs it (NaN: not yet).
+        var predAtan = [Float](repeating: .nan, count: s.priorCount)
         s.gtBoxes.withUnsafeBufferPointer { gt in
             s.predBoxes.withUnsafeBufferPointer { pred in
                 for m in 0..<s.gtCount {
                     let label = Int(s.gtLabels[m])
+                    let box = gt.baseAddress! + 4 * m, gtAtan = lak_aspect_atan_ultralytics8(box)
                     for k in pairs.range(m) {
                         let a = Int(pairs.prior[k])
-                        let ov = max(lak_ciou_ultralytics8(gt.baseAddress! + 4 * m, pred.baseAddress! + 4 * a), 0)
+                        if predAtan[a].isNaN { predAtan[a] = lak_aspect_atan_ultralytics8(pred.baseAddress! + 4 * a) }
+                        let ov = max(lak_ciou_ultralytics8_atans(box, pred.baseAddress! + 4 * a, gtAtan, predAtan[a]), 0)
                         let score = torchSigmoid(s.clsLogits[a * nc + label])
                         pairs.overlap[k] = ov
                         pairs.metric[k] = TorchTopK.Element(value: torchPow(score, alpha) * torchPow(ov, beta), index: Int32(a))
