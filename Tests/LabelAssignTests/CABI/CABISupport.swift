@@ -38,10 +38,10 @@ enum CABI {
         deinit { la_assigner_free(pointer) }
     }
 
-    /// `s`'s layout (strides as floats).
+    /// `s`'s layout.
     static func layout(_ s: Scene, _ pin: Pinned) -> LALayout {
         LALayout(imageWidth: Int32(truncatingIfNeeded: s.imageWidth), imageHeight: Int32(truncatingIfNeeded: s.imageHeight),
-                 strides: pin.pointer(s.strides.map(Float.init)), numStrides: Int32(s.strides.count),
+                 strides: pin.pointer(s.strides), numStrides: Int32(s.strides.count),
                  numClasses: Int32(truncatingIfNeeded: s.numClasses), priors: pin.pointer(s.priors), numPriors: Int64(s.priorCount),
                  anchors: pin.pointer(s.anchors))
     }

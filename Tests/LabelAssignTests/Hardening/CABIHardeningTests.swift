@@ -83,7 +83,7 @@ import Glibc
         let sizes = CABI.assign(handle.pointer, s) { layout, _, _ in layout.imageWidth = Int32.max; layout.imageHeight = -1 }
         #expect(sizes.rc == Self.invalid)
         let pin = CABI.Pinned()
-        for bad: Float in [.nan, 8.5, 1e30, -.infinity] {
+        for bad: Float in [.nan, 0, -8, 1e30, -.infinity] {
             let stride = CABI.assign(handle.pointer, s) { layout, _, _ in layout.strides = pin.pointer([bad, 16]) }
             #expect(stride.rc == Self.invalid && stride.error.contains("strides[0]"), "\(bad): \(stride.error)")
         }

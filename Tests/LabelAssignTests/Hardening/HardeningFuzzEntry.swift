@@ -241,7 +241,7 @@ enum HardeningFuzzEntry {
         defer { pins.release() }
         let n = s.priorCount, g = s.gtCount
         var layout = LALayout(imageWidth: Int32(truncatingIfNeeded: s.imageWidth), imageHeight: Int32(truncatingIfNeeded: s.imageHeight),
-                              strides: pins.pin(s.strides.map(Float.init)), numStrides: Int32(s.strides.count),
+                              strides: pins.pin(s.strides), numStrides: Int32(s.strides.count),
                               numClasses: Int32(truncatingIfNeeded: s.numClasses), priors: pins.pin(s.priors), numPriors: Int64(n),
                               anchors: pins.pin(s.anchors))
         var image = LAImage(gtBoxes: pins.pin(s.gtBoxes), gtLabels: pins.pin(s.gtLabels), numGT: Int64(g), predBoxes: pins.pin(s.predBoxes),
