@@ -14,6 +14,11 @@ _MATCHED_IOU, _TARGET_SCORES, _ASSIGN_METRICS = 1 << 1, 1 << 2, 1 << 3
 _BUFFERED = {"assigned_gt", "matched_iou", "target_scores", "assign_metrics", "positives_per_gt"}
 
 
+# A scene without priors: every preset answers it with every output it has, empty.
+_PROBE = json.dumps({"image": [32, 32], "strides": [8], "num_classes": 1, "priors": [], "gt_bboxes": [],
+                     "gt_labels": [], "pred_bboxes": [], "cls_logits": [], "obj_logits": []})
+
+
 class Result(dict):
     """The outputs of one image under their fixture names: ``assigned_gt`` (int32: object index,
     -1 background, -2 ignored), ``positives_per_gt`` (int32, one per object) and the preset's own
@@ -85,7 +90,7 @@ class Assigner:
         self._quality = ("target_scores" if flags & _TARGET_SCORES else
                          "assign_metrics" if flags & _ASSIGN_METRICS else None)
         self._matched_iou = bool(flags & _MATCHED_IOU)
-        self._extras = [o for o in self._description.get("outputs", []) if o not in _BUFFERED]
+        self._extras = [name for name in self._json_outputs(_PROBE, every=True) if name not in _BUFFERED]
 
     def __del__(self):
         handle = getattr(self, "_handle", None)
@@ -108,8 +113,8 @@ class Assigner:
 
     @property
     def outputs(self):
-        """The names of the outputs of this assigner's results."""
-        return list(self._description.get("outputs", []))
+        """The names of the outputs of this assigner's results (``positives_per_gt`` besides)."""
+        return list(self._description.get("outputs", [])) + self._extras
 
     def _buffers(self, shape, num_gt):
         out = {"assigned_gt": np.empty(shape, dtype=np.int32), "positives_per_gt": np.empty(num_gt, dtype=np.int32)}
@@ -166,13 +171,15 @@ class Assigner:
                 result[name] = [outputs.get(name) for outputs in per_image]
         return result
 
-    def _json_outputs(self, scene_json):
-        """The outputs beyond the caller buffers (``mu``, ``rows``, ...), from la_assign_json."""
+    def _json_outputs(self, scene_json, every=False):
+        """The outputs beyond the caller buffers (``mu``, ``rows``, ...), from la_assign_json
+        (`every`: all of them)."""
         text = ctypes.c_void_p()
         call("la_assign_json", self.name.encode(), self._options_json.encode(), scene_json.encode(),
              ctypes.byref(text))
         document = json.loads(_take_string(text).splitlines()[0])
-        return {name: _output_array(document[name]) for name in self._extras if name in document}
+        names = [n for n in document if n != "assigner"] if every else self._extras
+        return {name: _output_array(document[name]) for name in names if name in document}
 
 
 def _output_array(value):

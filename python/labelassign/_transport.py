@@ -95,10 +95,13 @@ def sinkhorn(a, b, M, reg, method="sinkhorn", numItermax=1000, stopThr=1e-9, ver
     """POT's ``ot.sinkhorn`` for ``method`` ``"sinkhorn"``, ``"sinkhorn_log"`` or
     ``"sinkhorn_stabilized"``, in float64: the entropic plan ``(n_rows, n_cols)``, and with
     ``log=True`` POT's log dictionary of that method (``err``, ``niter``/``n_iter``, the duals).
-    Not converging within `numItermax` warns as POT does (when `warn`); it is not an error."""
+    Not converging within `numItermax` warns as POT does (when `warn`); it is not an error.
+    ``log["err"]`` holds the last checked marginal error only (POT lists every check).
+    ``sinkhorn_stabilized`` runs with POT's ``tau=1e3`` and ``print_period=20``; other values
+    raise ValueError. `verbose` prints nothing."""
     if method not in _METHODS:
         raise ValueError(f"method must be one of {', '.join(_METHODS)}, got {method!r}")
-    unknown = set(kwargs) - {"tau", "print_period"}
+    unknown = set(kwargs) - set(_STABILIZED_DEFAULTS)
     if unknown:
         raise TypeError(f"sinkhorn() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
     a, b, cost = _problem(a, b, M)
@@ -119,10 +122,15 @@ def sinkhorn(a, b, M, reg, method="sinkhorn", numItermax=1000, stopThr=1e-9, ver
     return plan
 
 
+_STABILIZED_DEFAULTS = {"tau": 1e3, "print_period": 20}
+
+
 def _run_sinkhorn(a, b, cost, reg, method, numItermax, stopThr, start_u, start_v, plan, u, v, extra):
-    """la_sinkhorn; returns (niter, status, checked errors)."""
-    if extra:
-        raise NotImplementedError(f"{', '.join(sorted(extra))}: not supported by this library version")
+    """la_sinkhorn; returns (niter, status, the checked errors it reports: the last one)."""
+    for name, value in extra.items():
+        if method != "sinkhorn_stabilized" or value != _STABILIZED_DEFAULTS[name]:
+            raise ValueError(f"{name}={value!r}: only POT's default for sinkhorn_stabilized "
+                             f"({name}={_STABILIZED_DEFAULTS[name]!r}) is supported")
     rows, cols = cost.shape
     niter, err, status = ctypes.c_int64(), ctypes.c_double(), ctypes.c_int32()
     call("la_sinkhorn", _arrays.pointer(a), _arrays.pointer(b), _arrays.pointer(cost), rows, cols, reg,
@@ -158,7 +166,8 @@ def linear_sum_assignment(cost_matrix, maximize=False):
         call("la_linear_sum_assignment", _arrays.pointer(cost), rows, cols, int(bool(maximize)),
              _arrays.pointer(row_ind), _arrays.pointer(col_ind), ctypes.byref(found), None)
     except LabelAssignError as error:
-        if error.code == 1:
-            raise ValueError(error.message) from None
+        if error.code == 1:  # scipy's message first, then the engine's
+            scipy = "cost matrix is infeasible" if "infeasible" in error.message else "matrix contains invalid numeric entries"
+            raise ValueError(scipy if scipy == error.message else f"{scipy} ({error.message})") from None
         raise
     return row_ind[:found.value], col_ind[:found.value]
