@@ -23,7 +23,7 @@ def _numeric(name, value):
 
 
 def _shape_text(shape, labels):
-    return "(" + ", ".join(str(l) if s is None else (f"{l}={s}" if l else str(s))
+    return "(" + ", ".join(str(l) if s is None else (f"{l}={s}" if l and l != str(s) else str(s))
                            for s, l in zip(shape, labels)) + ")"
 
 

@@ -24,11 +24,12 @@ class Layout:
         self.structure = _library.la_layout(self.width, self.height, p(self.strides), len(self.strides),
                                             self.num_classes, p(self.priors), self.num_priors, p(self.anchors))
 
-    def per_prior(self, name, value, width, batch=None):
-        """`value` checked as ``(N,)`` (`width` None) or ``(N, width)``, with a leading batch axis."""
+    def per_prior(self, name, value, width, batched=False, batch=None):
+        """`value` checked as ``(N,)`` (`width` None) or ``(N, width)``; `batched`: with a leading
+        axis of `batch` images (None: any number)."""
         shape = (self.num_priors,) if width is None else (self.num_priors, width)
         labels = ("N",) if width is None else ("N", "C" if width == self.num_classes and name.startswith("cls") else str(width))
-        if batch is not None:
+        if batched:
             shape, labels = (batch, *shape), ("B", *labels)
         return _arrays.array(name, value, _f32, shape, labels)
 
@@ -100,7 +101,7 @@ def _stacked(layout, name, value, width, batch):
             raise ValueError(f"{name} has {len(parts)} images, expected B={batch}")
         tail = (layout.num_priors,) if width is None else (layout.num_priors, width)
         return np.stack(parts) if parts else np.empty((0, *tail), dtype=_f32)
-    return layout.per_prior(name, value, width, batch=batch)
+    return layout.per_prior(name, value, width, batched=True, batch=batch)
 
 
 class Batch:
