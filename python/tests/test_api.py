@@ -2,6 +2,7 @@
 
 import json
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -221,3 +222,13 @@ def test_two_threads_share_one_assigner():
     for t in threads:
         t.join()
     assert failures == []
+
+
+def test_readme_example_runs(monkeypatch, capsys):
+    """The README's Python example, as written, from the repository root."""
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "README.md").read_text()
+    start = text.index("```python\nimport numpy as np, labelassign") + len("```python\n")
+    monkeypatch.chdir(root)
+    exec(compile(text[start:text.index("```", start)], "README.md", "exec"), {})
+    assert "(8, 2100)" in capsys.readouterr().out
