@@ -130,11 +130,11 @@ PY_SCRATCH := $(CURDIR)/.build/python
 # PATH without the Swift toolchain's directory (the wheel check installs where no Swift is).
 NO_SWIFT_PATH := $(shell printf '%s' "$$PATH" | tr ':' '\n' | grep -v -x -F "$$(dirname "$$(command -v $(SWIFT) 2>/dev/null || echo /nonexistent/x)")" | paste -sd:)
 
+# .complete is written last: a venv whose install was cut short is made again.
 define make-venv
-	rm -rf $(@D) $(@D).partial
-	$(PYTHON) -m venv $(@D).partial
-	$(@D).partial/bin/pip install -q --disable-pip-version-check -r $<
-	mv $(@D).partial $(@D)
+	rm -rf $(@D)
+	$(PYTHON) -m venv $(@D)
+	$(@D)/bin/python -m pip install -q --disable-pip-version-check -r $<
 	touch $@
 endef
 $(PY_TEST_VENV)/.complete: python/requirements-test.txt
@@ -149,7 +149,7 @@ python-test: lib-build $(PY_TEST_VENV)/.complete
 python-install-check: lib-build
 	rm -rf $(PY_SCRATCH)/install-venv python/build python/labelassign.egg-info
 	$(PYTHON) -m venv $(PY_SCRATCH)/install-venv
-	env -u LABELASSIGN_LIB $(PY_SCRATCH)/install-venv/bin/pip install -q --disable-pip-version-check ./python
+	env -u LABELASSIGN_LIB $(PY_SCRATCH)/install-venv/bin/python -m pip install -q --disable-pip-version-check ./python
 	cd $(PY_SCRATCH) && env -u LABELASSIGN_LIB install-venv/bin/python $(CURDIR)/python/tests/check_installed.py $(CURDIR)/Tests/Fixtures
 
 ## wheel: dist/labelassign-*.whl, a manylinux wheel carrying the library (the Swift runtime is linked
@@ -158,7 +158,7 @@ wheel: lib-build $(PY_WHEEL_VENV)/.complete
 	rm -rf $(PY_SCRATCH)/wheel-raw python/build python/labelassign.egg-info
 	mkdir -p dist
 	rm -f dist/labelassign-*.whl
-	LABELASSIGN_BUNDLE=$(CURDIR)/$(LIBOUT)/liblabelassign.so.$(VERSION) $(PY_WHEEL_VENV)/bin/pip wheel -q --no-deps \
+	LABELASSIGN_BUNDLE=$(CURDIR)/$(LIBOUT)/liblabelassign.so.$(VERSION) $(PY_WHEEL_VENV)/bin/python -m pip wheel -q --no-deps \
 		--no-build-isolation --disable-pip-version-check -w $(PY_SCRATCH)/wheel-raw ./python
 	PATH=$(PY_WHEEL_VENV)/bin:$$PATH $(PY_WHEEL_VENV)/bin/auditwheel repair -w dist $(PY_SCRATCH)/wheel-raw/labelassign-*.whl
 	$(MAKE) --no-print-directory wheel-check
@@ -168,7 +168,7 @@ wheel: lib-build $(PY_WHEEL_VENV)/.complete
 wheel-check:
 	rm -rf $(PY_SCRATCH)/wheel-venv
 	$(PYTHON) -m venv $(PY_SCRATCH)/wheel-venv
-	env -u LABELASSIGN_LIB PATH="$(NO_SWIFT_PATH)" $(PY_SCRATCH)/wheel-venv/bin/pip install -q --disable-pip-version-check dist/labelassign-*.whl
+	env -u LABELASSIGN_LIB PATH="$(NO_SWIFT_PATH)" $(PY_SCRATCH)/wheel-venv/bin/python -m pip install -q --disable-pip-version-check dist/labelassign-*.whl
 	cd $(PY_SCRATCH) && env -u LABELASSIGN_LIB PATH="$(NO_SWIFT_PATH)" wheel-venv/bin/python \
 		$(CURDIR)/python/tests/check_installed.py $(CURDIR)/Tests/Fixtures --bundled
 

@@ -232,3 +232,14 @@ def test_readme_example_runs(monkeypatch, capsys):
     monkeypatch.chdir(root)
     exec(compile(text[start:text.index("```", start)], "README.md", "exec"), {})
     assert "(8, 2100)" in capsys.readouterr().out
+
+
+def test_a_missing_library_is_named(tmp_path):
+    import os
+    import subprocess
+    import sys
+    missing = tmp_path / "liblabelassign.so"
+    code = "import labelassign\ntry:\n    labelassign.presets()\nexcept OSError as e:\n    print(e)\n"
+    env = dict(os.environ, LABELASSIGN_LIB=str(missing))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert f"LABELASSIGN_LIB={missing}" in out and "not found" in out
