@@ -36,11 +36,12 @@ bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 ## lib: the C ABI as a shared library ($(LIBOUT)/liblabelassign.so, SONAME liblabelassign.so.$(SOVERSION),
-## Swift runtime linked in statically, exporting only la_*), the C example built against an installed
-## prefix through pkg-config, and the small-stack check (la_assign_json on a 64 KiB thread with deep
-## nesting, hostile counts).
+## Swift runtime linked in statically, exporting only la_*), the C examples built against an installed
+## prefix through pkg-config, the small-stack check (la_assign_json on a 64 KiB thread with deep
+## nesting, hostile counts), examples/c/assign.c against `labelassign assign` for every preset on
+## fixture scenes (tools/c_assign_check.py), and the C++ example (examples/cpp/raii.cpp).
 # The symbols of labelassign.h, sorted: `lib` checks that the library exports exactly these.
-LIB_SYMBOLS := la_assign la_assign_anchors la_assign_json la_assigner_names la_emd la_emd2 la_free la_overlap_matrix la_version
+LIB_SYMBOLS := la_assign la_assign_batch la_assign_json la_assigner_create la_assigner_describe la_assigner_free la_assigner_names la_assigner_outputs la_emd la_emd2 la_free la_linear_sum_assignment la_overlap_matrix la_sinkhorn la_sinkhorn_fixed la_version
 LIBBUILD := .build/lib
 LIBOUT := $(LIBBUILD)/out
 VERSION := $(shell sed -n 's/^\#define LA_VERSION_STRING "\(.*\)"/\1/p' Sources/LabelAssignCABI/include/labelassign.h)
@@ -76,6 +77,13 @@ lib: lib-build
 	cc -O2 -pthread -o $(LIBOUT)/labelassign-small-stack examples/c/small_stack.c \
 		$$(PKG_CONFIG_PATH=$(CHECK_PREFIX)/lib/pkgconfig pkg-config --cflags --libs labelassign)
 	$(LIBOUT)/labelassign-small-stack
+	cc -std=c99 -Wall -Wextra -pedantic -O2 -o $(LIBOUT)/assign examples/c/assign.c \
+		$$(PKG_CONFIG_PATH=$(CHECK_PREFIX)/lib/pkgconfig pkg-config --cflags --libs labelassign)
+	$(SWIFT) build -c release --product labelassign
+	python3 tools/c_assign_check.py $(BIN) $(LIBOUT)/assign Tests/Fixtures
+	c++ -std=c++17 -Wall -Wextra -O2 -o $(LIBOUT)/raii examples/cpp/raii.cpp \
+		$$(PKG_CONFIG_PATH=$(CHECK_PREFIX)/lib/pkgconfig pkg-config --cflags --libs labelassign)
+	$(LIBOUT)/raii
 
 ## install: the header, the shared library (with its SONAME links) and labelassign.pc under PREFIX
 ## (default /usr/local): `make install PREFIX=$$HOME/.local`.
