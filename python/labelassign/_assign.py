@@ -84,6 +84,7 @@ class Assigner:
         handle = ctypes.c_void_p()
         call("la_assigner_create", name.encode(), self._options_json.encode(), ctypes.byref(handle))
         self._handle = handle
+        self._cached_layout = None
         self._free = _library.function("la_assigner_free")
         self._description = self._describe()
         flags = _library.function("la_assigner_outputs")(handle)
@@ -116,6 +117,17 @@ class Assigner:
         """The names of the outputs of this assigner's results (``positives_per_gt`` besides)."""
         return list(self._description.get("outputs", [])) + self._extras
 
+    def _layout(self, image_size, strides, num_classes, priors, anchors):
+        """The checked layout, reused while a caller passes the same prior arrays (as trainers do):
+        only when `priors` (and `anchors`) were read in place, without a copy, so that changes to
+        them show, and the image size, strides and class count are equal."""
+        cached = self._cached_layout
+        if cached is not None and cached.matches(image_size, strides, num_classes, priors, anchors):
+            return cached
+        layout = _inputs.Layout(image_size, strides, num_classes, priors, anchors)
+        self._cached_layout = layout if layout.reusable(strides, priors, anchors) else None
+        return layout
+
     def _buffers(self, shape, num_gt):
         out = {"assigned_gt": np.empty(shape, dtype=np.int32), "positives_per_gt": np.empty(num_gt, dtype=np.int32)}
         if self._matched_iou:
@@ -135,7 +147,7 @@ class Assigner:
         ``(K, 4)``, `anchors` ``(N, 4)``. C-contiguous float32 / int32 arrays are read in place;
         others are converted once. Bad shapes or dtypes raise TypeError / ValueError naming the
         argument; the engine's validation raises :class:`labelassign.LabelAssignError`."""
-        layout = _inputs.Layout(image_size, strides, num_classes, priors, anchors)
+        layout = self._layout(image_size, strides, num_classes, priors, anchors)
         image = _inputs.Image(layout, gt_bboxes, gt_labels, pred_bboxes, cls_logits, obj_logits, gt_ignore)
         out, structure = self._buffers(layout.num_priors, image.num_gt)
         call("la_assign", self._handle, ctypes.byref(layout.structure), ctypes.byref(image.structure),
@@ -156,7 +168,7 @@ class Assigner:
         ``(B, N, 4)``, `cls_logits` ``(B, N, C)``, `obj_logits` ``(B, N)`` (or lists of per-image
         arrays). `threads` workers (<= 0: one per core); the results are the same for every count.
         """
-        layout = _inputs.Layout(image_size, strides, num_classes, priors, anchors)
+        layout = self._layout(image_size, strides, num_classes, priors, anchors)
         batch = _inputs.Batch(layout, gt_bboxes, gt_labels, pred_bboxes, cls_logits, obj_logits, gt_ignore,
                               gt_mask, ignore_mask)
         out, structure = self._buffers((batch.size, layout.num_priors), int(batch.gt_offsets[-1]))

@@ -24,6 +24,26 @@ class Layout:
         self.structure = _library.la_layout(self.width, self.height, p(self.strides), len(self.strides),
                                             self.num_classes, p(self.priors), self.num_priors, p(self.anchors))
 
+    def reusable(self, strides, priors, anchors):
+        """Whether this layout may stand for later calls with these very arguments: the priors and
+        anchors are the caller's arrays (no copy), the strides a sequence (kept by value) or the
+        caller's array."""
+        if self.priors is not priors or (anchors is not None and self.anchors is not anchors):
+            return False
+        self._sources = (priors, anchors, tuple(strides) if isinstance(strides, (list, tuple)) else strides)
+        return isinstance(strides, (list, tuple)) or self.strides is strides
+
+    def matches(self, image_size, strides, num_classes, priors, anchors):
+        """Whether a call with these arguments has this layout (see :meth:`reusable`)."""
+        kept_priors, kept_anchors, kept_strides = self._sources
+        if priors is not kept_priors or anchors is not kept_anchors or num_classes != self.num_classes:
+            return False
+        if not isinstance(image_size, (list, tuple)) or tuple(image_size) != (self.width, self.height):
+            return False
+        if isinstance(strides, (list, tuple)):
+            return isinstance(kept_strides, tuple) and tuple(strides) == kept_strides
+        return strides is kept_strides
+
     def per_prior(self, name, value, width, batched=False, batch=None):
         """`value` checked as ``(N,)`` (`width` None) or ``(N, width)``; `batched`: with a leading
         axis of `batch` images (None: any number)."""
