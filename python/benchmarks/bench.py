@@ -71,7 +71,7 @@ def c_medians(assigner, scenes, repeat):
         layout = _inputs.Layout(s["image_size"], s["strides"], s["num_classes"], s["priors"], s["anchors"])
         image = _inputs.Image(layout, s["gt_bboxes"], s["gt_labels"], s["pred_bboxes"], s["cls_logits"],
                               s["obj_logits"], s["gt_ignore"])
-        _, outputs = assigner._buffers(layout.num_priors, image.num_gt)
+        buffers, outputs = assigner._buffers(layout.num_priors, image.num_gt)  # buffers: kept alive
         arguments = (assigner._handle, ctypes.byref(layout.structure), ctypes.byref(image.structure),
                      ctypes.byref(outputs), buffer, 4096)
         function(*arguments)

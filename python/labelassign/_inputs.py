@@ -53,16 +53,15 @@ class Layout:
             shape, labels = (batch, *shape), ("B", *labels)
         return _arrays.array(name, value, _f32, shape, labels)
 
-    def scene_json(self, image):
-        """The scene of `image` (an :class:`Image`) as a scene document (float32 values exactly)."""
-        document = {"image": [self.width, self.height], "strides": self.strides.tolist(),
-                    "num_classes": self.num_classes, "priors": self.priors.tolist(),
-                    "gt_bboxes": image.gt_bboxes.tolist(), "gt_labels": image.gt_labels.tolist(),
-                    "pred_bboxes": image.pred_bboxes.tolist(), "cls_logits": image.cls_logits.tolist()}
-        for key, value in (("obj_logits", image.obj_logits), ("gt_ignore", image.gt_ignore), ("anchors", self.anchors)):
-            if value is not None:
-                document[key] = value.tolist()
-        return json.dumps(document)
+    def snapshot(self, image):
+        """A function giving the scene of `image` (an :class:`Image`) as a scene document (float32
+        values exactly), from copies of the arrays taken now."""
+        arrays = {"strides": self.strides, "priors": self.priors, "gt_bboxes": image.gt_bboxes,
+                  "gt_labels": image.gt_labels, "pred_bboxes": image.pred_bboxes, "cls_logits": image.cls_logits,
+                  "obj_logits": image.obj_logits, "gt_ignore": image.gt_ignore, "anchors": self.anchors}
+        copies = {key: value.copy() for key, value in arrays.items() if value is not None}
+        header = {"image": [self.width, self.height], "num_classes": self.num_classes}
+        return lambda: json.dumps({**header, **{key: value.tolist() for key, value in copies.items()}})
 
 
 class Image:
