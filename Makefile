@@ -4,7 +4,7 @@ BIN := .build/release/labelassign
 LIBDIR := .build/release
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test run bench lib lib-build install fuzz fuzz-build clean
+.PHONY: deps build test run bench lib lib-build install fuzz fuzz-build clean python-test python-install-check wheel wheel-check python-bench
 
 ## deps: install OpenBLAS when it is missing (Debian/Ubuntu).
 deps:
@@ -20,10 +20,13 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-## test: the whole test suite (unit, conformance against Tests/Fixtures, bad input), then the C library check.
+## test: the whole test suite (unit, conformance against Tests/Fixtures, bad input), then the C library check,
+## the Python package's tests and the wheel check.
 test: deps
 	$(SWIFT) test -c release
 	$(MAKE) lib
+	$(MAKE) python-test
+	$(MAKE) wheel
 
 ## run: the main job, a comparison of the assigners on a built-in workload.
 run: build
@@ -124,5 +127,71 @@ fuzz: fuzz-build
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=Fuzz/crashes/ \
 		-dict=Fuzz/json.dict $(FUZZ_BUILD)/corpus Fuzz/corpus
 
+## python-test: the Python package's tests (python/tests, pytest) against the library of lib-build,
+## then `pip install ./python` into a fresh venv and a fixture check of the installed package.
+## The test venv (numpy, pytest pinned in python/requirements-test.txt) is cached outside the
+## clone, keyed by that file's hash, and built from nothing when absent.
+PYTHON ?= python3
+PY_CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/labelassign
+PY_TEST_VENV := $(PY_CACHE)/venv-$(shell sha256sum python/requirements-test.txt | cut -c1-16)
+PY_WHEEL_VENV := $(PY_CACHE)/venv-wheel-$(shell sha256sum python/requirements-wheel.txt | cut -c1-16)
+PY_LIB := $(CURDIR)/$(LIBOUT)/liblabelassign.so
+PY_SCRATCH := $(CURDIR)/.build/python
+# PATH without the Swift toolchain's directory (the wheel check installs where no Swift is).
+NO_SWIFT_PATH := $(shell printf '%s' "$$PATH" | tr ':' '\n' | grep -v -x -F "$$(dirname "$$(command -v $(SWIFT) 2>/dev/null || echo /nonexistent/x)")" | paste -sd:)
+
+# .complete is written last: a venv whose install was cut short is made again.
+define make-venv
+	rm -rf $(@D)
+	$(PYTHON) -m venv $(@D)
+	$(@D)/bin/python -m pip install -q --disable-pip-version-check -r $<
+	touch $@
+endef
+$(PY_TEST_VENV)/.complete: python/requirements-test.txt
+	$(make-venv)
+$(PY_WHEEL_VENV)/.complete: python/requirements-wheel.txt
+	$(make-venv)
+
+python-test: lib-build $(PY_TEST_VENV)/.complete
+	cd python && LABELASSIGN_LIB=$(PY_LIB) PYTHONPATH=$(CURDIR)/python $(PY_TEST_VENV)/bin/python -m pytest -q tests
+	$(MAKE) --no-print-directory python-install-check
+
+python-install-check: lib-build
+	rm -rf $(PY_SCRATCH)/install-venv python/build python/labelassign.egg-info
+	$(PYTHON) -m venv $(PY_SCRATCH)/install-venv
+	env -u LABELASSIGN_LIB $(PY_SCRATCH)/install-venv/bin/python -m pip install -q --disable-pip-version-check ./python
+	cd $(PY_SCRATCH) && env -u LABELASSIGN_LIB install-venv/bin/python $(CURDIR)/python/tests/check_installed.py $(CURDIR)/Tests/Fixtures
+
+## wheel: dist/labelassign-*.whl, a manylinux wheel carrying the library (the Swift runtime is linked
+## into it; OpenBLAS and its runtime libraries bundled by auditwheel), then wheel-check.
+wheel: lib-build $(PY_WHEEL_VENV)/.complete
+	rm -rf $(PY_SCRATCH)/wheel-raw python/build python/labelassign.egg-info
+	mkdir -p dist
+	rm -f dist/labelassign-*.whl
+	LABELASSIGN_BUNDLE=$(CURDIR)/$(LIBOUT)/liblabelassign.so.$(VERSION) $(PY_WHEEL_VENV)/bin/python -m pip wheel -q --no-deps \
+		--no-build-isolation --disable-pip-version-check -w $(PY_SCRATCH)/wheel-raw ./python
+	@# The most compatible manylinux tag the library's symbol versions allow (auditwheel show).
+	raw=$$(ls $(PY_SCRATCH)/wheel-raw/labelassign-*.whl); export PATH=$(PY_WHEEL_VENV)/bin:$$PATH; \
+		shown=$$(auditwheel show "$$raw" | tr '\n' ' '); \
+		plat=$$(printf '%s' "$$shown" | sed -n 's/.*constrains the platform tag to "\([^"]*\)".*/\1/p'); \
+		[ -n "$$plat" ] || plat=$$(printf '%s' "$$shown" | sed -n 's/.*consistent with the following platform tag: "\([^"]*\)".*/\1/p'); \
+		case "$$plat" in manylinux*) ;; *) echo "wheel: no manylinux tag for $$raw: $$shown"; exit 1;; esac; \
+		auditwheel repair --plat "$$plat" -w dist "$$raw"
+	$(MAKE) --no-print-directory wheel-check
+
+## wheel-check: installs dist/labelassign-*.whl into a fresh venv with the Swift toolchain off the PATH
+## and LABELASSIGN_LIB unset, and checks fixture scenes with the installed package.
+wheel-check:
+	rm -rf $(PY_SCRATCH)/wheel-venv
+	$(PYTHON) -m venv $(PY_SCRATCH)/wheel-venv
+	env -u LABELASSIGN_LIB PATH="$(NO_SWIFT_PATH)" $(PY_SCRATCH)/wheel-venv/bin/python -m pip install -q --disable-pip-version-check dist/labelassign-*.whl
+	cd $(PY_SCRATCH) && env -u LABELASSIGN_LIB PATH="$(NO_SWIFT_PATH)" wheel-venv/bin/python \
+		$(CURDIR)/python/tests/check_installed.py $(CURDIR)/Tests/Fixtures --bundled
+
+## python-bench: Python call overhead per image against `labelassign bench` on the same scene, and
+## assign_batch on 64 COCO-like images at 1 and 2 threads (python/benchmarks/bench.py).
+python-bench: build lib-build $(PY_TEST_VENV)/.complete
+	LABELASSIGN_LIB=$(PY_LIB) PYTHONPATH=$(CURDIR)/python $(PY_TEST_VENV)/bin/python python/benchmarks/bench.py --cli $(BIN)
+
 clean:
-	rm -rf .build Benchmarks/.build report
+	rm -rf .build Benchmarks/.build report dist
