@@ -131,8 +131,11 @@ struct SafetensorsFile {
     /// The values of an F32 tensor.
     func floats(_ t: Tensor) throws -> [Float] {
         guard t.dtype == "F32" else { throw LabelAssignError.invalidValue(field: t.name, index: nil, reason: "dtype \(t.dtype); expected F32") }
-        var out = [Float](repeating: 0, count: t.count)
-        out.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: data[t.range])) }
+        let source = UnsafeRawBufferPointer(rebasing: data[t.range])
+        var out = [Float](unsafeUninitializedCapacity: t.count) { buffer, initialised in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: source)
+            initialised = t.count
+        }
         #if _endian(big)
         for i in out.indices { out[i] = Float(bitPattern: UInt32(littleEndian: out[i].bitPattern)) }
         #endif
