@@ -215,13 +215,24 @@ extension PredictionSimulator {
 ///   (width ≈ 0.41 · height), scaled by perspective, clipped to the image. 0–3 ignore regions.
 /// - `dense`: SKU-110K-like, 640×640, 1 class. About 150 small products per image (log-normal,
 ///   median 140, 40–400) packed in shelf rows.
+/// - `aerial`: VisDrone-like, 1280×1280 (33,600 priors), 10 classes. Mean 53 objects per image
+///   (log-normal, median 32, σ 1, at least 1, at most 900), mostly small: side log-uniform in
+///   [4, 32) for 70 %, [32, 96) for 25 %, [96, 320) for 5 %; cars 40 %, pedestrians 20 %.
+/// - `stress`: 1280×1280, 80 classes, 1,000–5,000 objects per image (uniform), side log-uniform
+///   in [4, 64): the cost matrices of the dense assigners at their largest.
 public enum Workload: String, CaseIterable, Sendable {
-    case coco, crowd, dense
+    case coco, crowd, dense, aerial, stress
 
     /// Image size, strides and class count of the workload.
-    public var imageSize: (width: Int, height: Int) { (640, 640) }
+    public var imageSize: (width: Int, height: Int) { self == .aerial || self == .stress ? (1280, 1280) : (640, 640) }
     public var strides: [Int] { [8, 16, 32] }
-    public var numClasses: Int { self == .coco ? 80 : 1 }
+    public var numClasses: Int {
+        switch self {
+        case .coco, .stress: 80
+        case .crowd, .dense: 1
+        case .aerial: 10
+        }
+    }
 
     /// The ground truth of image `index` under `seed` (independent of the prediction draws).
     public func groundTruth(seed: UInt64, index: Int) -> GroundTruth {
@@ -232,6 +243,8 @@ public enum Workload: String, CaseIterable, Sendable {
         case .coco: return Workload.cocoObjects(&rng, width: w, height: h, name: name, count: nil)
         case .crowd: return Workload.crowdObjects(&rng, width: w, height: h, name: name)
         case .dense: return Workload.denseObjects(&rng, width: w, height: h, name: name)
+        case .aerial: return Workload.aerialObjects(&rng, width: w, height: h, name: name)
+        case .stress: return Workload.stressObjects(&rng, width: w, height: h, name: name, count: nil)
         }
     }
 

@@ -1,8 +1,9 @@
 import LabelAssign
 import Foundation
 
-/// Reads and writes scene files: one JSON object, a JSON-lines file (one scene a line),
-/// or a directory of `.json` / `.jsonl` files (read in name order). `-` is standard input.
+/// Reads and writes scene files: one JSON object, a JSON-lines file (one scene a line), a
+/// safetensors file (`.safetensors`, one scene: `SafetensorsScene`), or a directory of `.json` /
+/// `.jsonl` / `.safetensors` files (read in name order). `-` is standard input (JSON).
 ///
 /// Files are memory-mapped (`InputFile`), never copied whole, and must fit
 /// `ResourceLimits.maxInputBytes`. The reader is strict JSON (`JSONReader`): syntax errors,
@@ -33,12 +34,12 @@ public enum SceneFile {
             let names: [String]
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: path)
-                    .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }
+                    .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") || $0.hasSuffix(SafetensorsScene.fileExtension) }
                     .sorted()
             } catch {
                 throw LabelAssignError.io("\(path): cannot list the directory")
             }
-            guard !names.isEmpty else { throw LabelAssignError.io("\(path): no scene files (.json, .jsonl) in the directory") }
+            guard !names.isEmpty else { throw LabelAssignError.io("\(path): no scene files (.json, .jsonl, .safetensors) in the directory") }
             var out: [Entry] = []
             for n in names { out += try readFile((path as NSString).appendingPathComponent(n), keepExtras: keepExtras) }
             return out
@@ -54,6 +55,9 @@ public enum SceneFile {
     static func readFile(_ path: String, keepExtras: Bool) throws -> [Entry] {
         let base = path == InputFile.standardInput ? "stdin" : ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         do {
+            if path.hasSuffix(SafetensorsScene.fileExtension) {
+                return try InputFile.withBytes(of: path) { [Entry(scene: try SafetensorsScene.parse($0, name: base), extras: [:])] }
+            }
             return try InputFile.withBytes(of: path) { try parse($0, name: base, keepExtras: keepExtras) }
         } catch let e as LabelAssignError {
             if case let .io(message) = e, message.hasPrefix(path) { throw e }

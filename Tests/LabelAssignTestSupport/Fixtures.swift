@@ -35,7 +35,7 @@ public enum Fixtures {
     public static let otherFileNames: [String] = [
         "iou.json", "sinkhorn.json", "emd.json", "ota-plan.json", "hungarian.json", "hungarian-ties.json", "transport-options.json",
         "atss-distance-ties.jsonl", "mmdet-ignore.jsonl", "options.jsonl", "tal-variants.jsonl", "tal-zero-ties.jsonl",
-        "anchors.jsonl", "anchors-fractional.jsonl",
+        "anchors.jsonl", "anchors-fractional.jsonl", "anchors-fractional-13.safetensors",
     ]
 
     /// Every fixture file the suite reads, relative to the fixture directory.

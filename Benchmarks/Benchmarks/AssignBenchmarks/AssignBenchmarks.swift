@@ -23,6 +23,12 @@ import LabelAssignCompare
 ///   problems, OTA-shaped 11×8400 and 101×8400 ones (1e6 penalties, 10–30 valid priors per
 ///   object, integer supplies, unit demands), and OTA's own transport problem of the 8,400-prior
 ///   scenes with 10 and 100 objects.
+/// - `stress`: every preset on the `stress` workload's objects (side 4–64 px, 80 classes) at
+///   33,600 priors (1280×1280) with 1,000 and 5,000 objects, at most 3 iterations after none of
+///   warm-up, recording peak resident memory per preset; `hungarian` and `ota-exact` (dense
+///   objects × priors problems: 1.3 GB of float64 cost at 5,000 objects), and the SimOTA and DSL
+///   presets at 5,000 objects (their objects × candidates matrices need 1.1–1.2 GiB, past the
+///   buffer limit), only with `LABELASSIGN_BENCH_LARGE=1` (and `LABELASSIGN_MAX_BUFFER_BYTES=4G`).
 /// - Each benchmark runs at most 2 s or 50 iterations and records wall time and mallocs.
 /// Scenes are built in each benchmark's setup, outside the measurement.
 let priorSides: [(priors: Int, side: Int)] = [(2_100, 320), (8_400, 640), (33_600, 1_280)]
@@ -31,6 +37,14 @@ let objectCounts = [10, 100, 1_000]
 func benchScene(side: Int, objects: Int) -> Scene {
     var rng = Xoshiro256(seed: 2026, index: side * 10_000 + objects, stream: 1)
     let gt = Workload.cocoObjects(&rng, width: side, height: side, name: "bench-\(side)-\(objects)", count: objects)
+    let sim = try! PredictionSimulator(strides: [8, 16, 32], numClasses: 80, quality: 0.7, seed: 2026)
+    return try! sim.scene(gt, index: objects)
+}
+
+/// A 1280×1280 scene of `objects` stress-workload objects, predictions at quality 0.7.
+func stressScene(objects: Int) -> Scene {
+    var rng = Xoshiro256(seed: 2026, index: objects, stream: 3)
+    let gt = Workload.stressObjects(&rng, width: 1_280, height: 1_280, name: "stress-\(objects)", count: objects)
     let sim = try! PredictionSimulator(strides: [8, 16, 32], numClasses: 80, quality: 0.7, seed: 2026)
     return try! sim.scene(gt, index: objects)
 }
@@ -114,6 +128,25 @@ let benchmarks: @Sendable () -> Void = {
                 } setup: {
                     try! PreparedScene(benchScene(side: side, objects: objects))
                 }
+            }
+        }
+    }
+
+    let stress = Benchmark.Configuration(metrics: [.wallClock, .peakMemoryResident, .mallocCountTotal],
+                                         warmupIterations: 0, maxDuration: .seconds(10), maxIterations: 3)
+    for objects in [1_000, 5_000] {
+        for preset in AssignerRegistry.presets {
+            let assigner = preset.make()
+            if (assigner is ExactOTAAssigner || assigner is HungarianMatcher) && !large { continue }
+            // SimOTA's and DSL's objects × candidates matrices pass the 1 GiB buffer limit at 5,000 objects.
+            let dynamicK = assigner is SimOTAAssigner || assigner is DynamicSoftLabelAssigner
+            if dynamicK && objects == 5_000 && !large { continue }
+            Benchmark("stress \(preset.name) 33600 priors, \(objects) objects", configuration: stress) { benchmark, scene in
+                for _ in benchmark.scaledIterations {
+                    blackHole(try! assigner.assign(scene))
+                }
+            } setup: {
+                try! PreparedScene(stressScene(objects: objects))
             }
         }
     }

@@ -181,7 +181,18 @@ public struct Scene: Sendable, Equatable {
 
     static func checkFinite(_ values: [Float], field: String, width: Int) throws {
         let bad = values.withUnsafeBufferPointer { b -> Int? in
-            for i in 0..<b.count where !b[i].isFinite { return i }
+            // Blocks of 1024 by their largest exponent field (a loop the compiler vectorises);
+            // only a block holding an all-ones exponent (NaN or infinity) is searched.
+            var start = 0
+            while start < b.count {
+                let end = min(start + 1024, b.count)
+                var exponent: UInt32 = 0
+                for i in start..<end { exponent = max(exponent, b[i].bitPattern & 0x7F80_0000) }
+                if exponent == 0x7F80_0000 {
+                    for i in start..<end where !b[i].isFinite { return i }
+                }
+                start = end
+            }
             return nil
         }
         if let i = bad {

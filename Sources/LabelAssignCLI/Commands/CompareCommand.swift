@@ -14,7 +14,7 @@ struct SceneSourceOptions: ParsableArguments {
     @Argument(help: "Scene file, JSON-lines file, directory or - for standard input (instead of --workload, --coco or --yolo-labels).")
     var scenes: String?
 
-    @Option(name: .long, help: "Built-in workload: coco, crowd or dense.")
+    @Option(name: .long, help: "Built-in workload: coco, crowd, dense, aerial (1280 px, VisDrone-like) or stress (1280 px, 1,000-5,000 objects).")
     var workload: String?
 
     @Option(name: .long, parsing: .unconditional,
@@ -149,7 +149,7 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare assigners on the same scenes: time, positives per object and level, IoU, agreement, quality of the positives.",
         discussion: """
-        Scenes come from a built-in workload (--workload coco|crowd|dense, default coco with 64 images),
+        Scenes come from a built-in workload (--workload coco|crowd|dense|aerial|stress, default coco with 64 images),
         scene files, COCO annotations (--coco) or YOLO label files (--yolo-labels, --image-size). Dataset
         images are letterboxed to 640x640 (centred padding) unless --keep-size; predictions are simulated
         around their objects with --quality. Prints a table (or --json / --csv); --report DIR writes an

@@ -9,7 +9,7 @@ import Testing
     @Test func repositoryHoldsExactlyTheListedFiles() throws {
         let root = Fixtures.repositoryDirectory
         let top = try FileManager.default.contentsOfDirectory(atPath: root)
-            .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }
+            .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") || $0.hasSuffix(".safetensors") }
         let scenes = try FileManager.default.contentsOfDirectory(atPath: (root as NSString).appendingPathComponent("scenes"))
             .filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }
         #expect(Set(top) == Set(Fixtures.otherFileNames))
@@ -21,7 +21,9 @@ import Testing
     @Test(arguments: Fixtures.expectedFiles)
     func listedFileReads(_ name: String) throws {
         #expect(FileManager.default.fileExists(atPath: Fixtures.path(name)), "\(name) is missing")
-        if name.hasPrefix("scenes/") || name.hasSuffix(".jsonl") {
+        if name.hasSuffix(".safetensors") {
+            #expect(try SceneFile.read(Fixtures.path(name)).count == 1)
+        } else if name.hasPrefix("scenes/") || name.hasSuffix(".jsonl") {
             let entries = try Fixtures.entries(name)
             #expect(!entries.isEmpty)
             #expect(entries.allSatisfy { $0.extras["expected"]?.object?.isEmpty == false }, "\(name): a scene without expectations")
