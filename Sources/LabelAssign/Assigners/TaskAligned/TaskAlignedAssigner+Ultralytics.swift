@@ -89,7 +89,7 @@ extension TaskAlignedAssigner {
                     for k in pairs.range(m) {
                         let a = Int(pairs.prior[k])
                         let ov = max(lak_ciou_ultralytics8(gt.baseAddress! + 4 * m, pred.baseAddress! + 4 * a), 0)
-                        let score = torchSigmoid(s.clsLogits[a * nc + label])
+                        let score = classScore(s.clsLogits[a * nc + label])
                         pairs.overlap[k] = ov
                         pairs.metric[k] = TorchTopK.Element(value: torchPow(score, alpha) * torchPow(ov, beta), index: Int32(a))
                     }

@@ -60,6 +60,8 @@ public struct TaskAlignedAssigner: Assigner {
         public var anchorScale: Float
         /// How ignore regions mark priors (applied to background priors after assignment).
         public var ignoreRule: IgnoreRule
+        /// `cls_logits` hold probabilities, used as they are (no sigmoid): `TaskAlignedAssigner+Scores.swift`.
+        public var scoresAreProbabilities = false
 
         public init(variant: Variant, topk: Int, topk2: Int? = nil, alpha: Double, beta: Double,
                     inBoxMargin: Float, minCandidateSide: Float? = nil, normalizationEps: Float = 1e-9,
@@ -117,6 +119,9 @@ public struct TaskAlignedAssigner: Assigner {
                            }),
             .choice("variant", \.variant, [("ultralytics", .ultralytics), ("mmdet", .mmdet)],
                     doc: "which reference's stages (CIoU and point priors, or IoU and anchor centres)", reference: reference),
+            .boolean("scores_are_probabilities", \.scoresAreProbabilities,
+                     doc: "cls_logits hold class probabilities in [0, 1], used without the sigmoid (what both references receive)",
+                     reference: reference),
         ]
 
         /// Throws `invalidParameter` for a constant outside its domain.
@@ -140,6 +145,7 @@ public struct TaskAlignedAssigner: Assigner {
 
     public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
         try configuration.validate()
+        try checkClassScores(prepared.scene)
         if prepared.priorCount == 0 {
             let quality = QualityTarget(configuration.variant == .ultralytics ? .targetScores : .assignMetrics, [])
             return Assignment(assignedGT: [], quality: quality)
