@@ -107,7 +107,7 @@ extension TaskAlignedAssigner {
             for m in 0..<(pairs.start.count - 1) {
                 let lo = pairs.start[m], hi = pairs.start[m + 1]
                 let picks = TorchTopK.indices(ofSparse: UnsafeBufferPointer(rebasing: all[lo..<hi]), count: n,
-                                              k: configuration.topk, order: .largest, ties: .torchHeapOrLowerIndex)
+                                              k: configuration.topk, order: .largest, ties: .torch)
                 for a in picks {
                     guard let k = Self.find(a, in: pairs.prior, lo, hi) else { continue }
                     let i = Int(a)
@@ -162,7 +162,7 @@ extension TaskAlignedAssigner {
         }
         for m in owned.indices where !owned[m].isEmpty {
             let keep = Set(owned[m].withUnsafeBufferPointer {
-                TorchTopK.indices(ofSparse: $0, count: n, k: k2, order: .largest, ties: .torchHeapOrLowerIndex)
+                TorchTopK.indices(ofSparse: $0, count: n, k: k2, order: .largest, ties: .torch)
             })
             for e in owned[m] where !keep.contains(e.index) { owners.owner[Int(e.index)] = -1 }
         }
