@@ -25,8 +25,9 @@ import _LabelAssignKernels
 ///
 /// Work is restricted to pairs that can be non-zero: ultralytics computes overlaps only for
 /// priors inside the (enlarged) object, mmdet only for predictions that intersect the object.
-/// The top-k selection reproduces PyTorch's CPU tie order where it runs a heap selection
-/// (`64·topk <= N`); on smaller scenes the lower index wins among equal metrics (`TorchTopK`).
+/// The top-k selection reproduces PyTorch's CPU tie order (`TorchTopK`): ultralytics at every
+/// size (heap selection where `64·topk <= N`, introselect below); mmdet where it runs the heap
+/// selection, the lower index winning among equal metrics on smaller scenes.
 ///
 /// Ignore regions (`gt_ignore`): neither reference uses them; after assignment, background
 /// priors marked by `ignoreRule` become `-2` and positives are left unchanged.
