@@ -97,9 +97,12 @@ def far_box(priors, margin):
     return np.full(4, corner, np.float32)
 
 
-def assign_images(assigner, layout, images):
-    """One engine result per image dict (gt_bboxes, gt_labels, pred_bboxes, cls_logits) sharing `layout`."""
-    return [assigner.assign(**layout, **image) for image in images]
+def assign_batch(assigner, layout, gt_bboxes, gt_labels, pred_bboxes, cls_logits, threads=None):
+    """`Assigner.assign_batch` over ragged per-image objects and stacked predictions; `threads`
+    None: torch's intra-op thread count (the results are the same for every count)."""
+    threads = torch.get_num_threads() if threads is None else threads
+    return assigner.assign_batch(**layout, gt_bboxes=gt_bboxes, gt_labels=gt_labels, pred_bboxes=pred_bboxes,
+                                 cls_logits=cls_logits, threads=threads)
 
 
 def engine_assigner(name, **options):

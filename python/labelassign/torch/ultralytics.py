@@ -16,7 +16,8 @@ class TaskAlignedAssigner(nn.Module):
     `(target_labels, target_bboxes, target_scores, fg_mask, target_gt_idx)` with upstream's
     shapes, dtypes and device. The assignment runs on the CPU in float32 (inputs of other dtypes
     or devices are converted, outputs moved back); padded or masked object rows get no
-    candidates, as upstream. Raises `labelassign.LabelAssignError` for input the engine rejects
+    candidates, as upstream. `threads` (attribute, default None: `torch.get_num_threads()`) sets
+    the engine's workers; every count gives the same result. Raises `labelassign.LabelAssignError` for input the engine rejects
     (non-finite values, inverted object boxes, labels outside [0, num_classes), scores outside [0, 1]).
     """
 
@@ -30,6 +31,7 @@ class TaskAlignedAssigner(nn.Module):
         self.stride = stride if stride is not None else [8, 16, 32]
         self.stride_val = self.stride[1] if len(self.stride) > 1 else self.stride[0]
         self.eps = eps
+        self.threads = None
         self._engine = _engine.engine_assigner(
             "tal", topk=int(topk), alpha=float(alpha), beta=float(beta), eps=float(eps),
             topk2=None if self.topk2 == self.topk else int(self.topk2),
@@ -61,18 +63,16 @@ class TaskAlignedAssigner(nn.Module):
         boxes, labels = _engine.host(gt_bboxes), _engine.host(gt_labels[..., 0], np.float64)
         valid = _engine.host(mask_gt[..., 0], np.float64) != 0
         far = _engine.far_box(priors, self.stride_val)
-        images = []
+        gt_boxes, gt_classes = [], []
         for b in range(self.bs):
             rows = np.flatnonzero(valid[b])
             count = int(rows[-1]) + 1 if len(rows) else 0
             keep = valid[b, :count]
-            images.append(dict(
-                gt_bboxes=np.where(keep[:, None], boxes[b, :count], far).astype(np.float32),
-                gt_labels=np.where(keep, np.trunc(labels[b, :count]), 0).astype(np.int32),
-                pred_bboxes=preds[b], cls_logits=scores[b]))
-        results = _engine.assign_images(self._engine, layout, images)
-        assigned = np.stack([r["assigned_gt"] for r in results]).astype(np.int64)
-        quality = np.stack([r["target_scores"] for r in results]).astype(np.float32)
+            gt_boxes.append(np.where(keep[:, None], boxes[b, :count], far).astype(np.float32))
+            gt_classes.append(np.where(keep, np.trunc(labels[b, :count]), 0).astype(np.int32))
+        result = _engine.assign_batch(self._engine, layout, gt_boxes, gt_classes, preds, scores, self.threads)
+        assigned = result["assigned_gt"].astype(np.int64)
+        quality = result["target_scores"]
         return torch.from_numpy(assigned), torch.from_numpy(quality)
 
     def _targets(self, assigned, quality, pd_scores, pd_bboxes, gt_labels, gt_bboxes):
