@@ -4,7 +4,7 @@ BIN := .build/release/labelassign
 LIBDIR := .build/release
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test run bench lib lib-build install fuzz fuzz-build clean
+.PHONY: deps build test run bench lib lib-build install fuzz fuzz-build clean python-test python-install-check wheel wheel-check python-bench
 
 ## deps: install OpenBLAS when it is missing (Debian/Ubuntu).
 deps:
@@ -24,6 +24,7 @@ build: deps
 test: deps
 	$(SWIFT) test -c release
 	$(MAKE) lib
+	$(MAKE) python-test
 
 ## run: the main job, a comparison of the assigners on a built-in workload.
 run: build
@@ -35,11 +36,12 @@ bench: deps
 	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark
 
 ## lib: the C ABI as a shared library ($(LIBOUT)/liblabelassign.so, SONAME liblabelassign.so.$(SOVERSION),
-## Swift runtime linked in statically, exporting only la_*), the C example built against an installed
-## prefix through pkg-config, and the small-stack check (la_assign_json on a 64 KiB thread with deep
-## nesting, hostile counts).
+## Swift runtime linked in statically, exporting only la_*), the C examples built against an installed
+## prefix through pkg-config, the small-stack check (la_assign_json on a 64 KiB thread with deep
+## nesting, hostile counts), examples/c/assign.c against `labelassign assign` for every preset on
+## fixture scenes (tools/c_assign_check.py), and the C++ example (examples/cpp/raii.cpp).
 # The symbols of labelassign.h, sorted: `lib` checks that the library exports exactly these.
-LIB_SYMBOLS := la_assign la_assign_anchors la_assign_json la_assigner_names la_emd la_emd2 la_free la_overlap_matrix la_version
+LIB_SYMBOLS := la_assign la_assign_batch la_assign_json la_assigner_create la_assigner_describe la_assigner_free la_assigner_names la_assigner_outputs la_emd la_emd2 la_free la_linear_sum_assignment la_overlap_matrix la_sinkhorn la_sinkhorn_fixed la_version
 LIBBUILD := .build/lib
 LIBOUT := $(LIBBUILD)/out
 VERSION := $(shell sed -n 's/^\#define LA_VERSION_STRING "\(.*\)"/\1/p' Sources/LabelAssignCABI/include/labelassign.h)
@@ -75,6 +77,13 @@ lib: lib-build
 	cc -O2 -pthread -o $(LIBOUT)/labelassign-small-stack examples/c/small_stack.c \
 		$$(PKG_CONFIG_PATH=$(CHECK_PREFIX)/lib/pkgconfig pkg-config --cflags --libs labelassign)
 	$(LIBOUT)/labelassign-small-stack
+	cc -std=c99 -Wall -Wextra -pedantic -O2 -o $(LIBOUT)/assign examples/c/assign.c \
+		$$(PKG_CONFIG_PATH=$(CHECK_PREFIX)/lib/pkgconfig pkg-config --cflags --libs labelassign)
+	$(SWIFT) build -c release --product labelassign
+	python3 tools/c_assign_check.py $(BIN) $(LIBOUT)/assign Tests/Fixtures
+	c++ -std=c++17 -Wall -Wextra -O2 -o $(LIBOUT)/raii examples/cpp/raii.cpp \
+		$$(PKG_CONFIG_PATH=$(CHECK_PREFIX)/lib/pkgconfig pkg-config --cflags --libs labelassign)
+	$(LIBOUT)/raii
 
 ## install: the header, the shared library (with its SONAME links) and labelassign.pc under PREFIX
 ## (default /usr/local): `make install PREFIX=$$HOME/.local`.
@@ -116,5 +125,65 @@ fuzz: fuzz-build
 		-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=Fuzz/crashes/ \
 		-dict=Fuzz/json.dict $(FUZZ_BUILD)/corpus Fuzz/corpus
 
+## python-test: the Python package's tests (python/tests, pytest) against the library of lib-build,
+## then `pip install ./python` into a fresh venv and a fixture check of the installed package.
+## The test venv (numpy, pytest pinned in python/requirements-test.txt) is cached outside the
+## clone, keyed by that file's hash, and built from nothing when absent.
+PYTHON ?= python3
+PY_CACHE := $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/labelassign
+PY_TEST_VENV := $(PY_CACHE)/venv-$(shell sha256sum python/requirements-test.txt | cut -c1-16)
+PY_WHEEL_VENV := $(PY_CACHE)/venv-wheel-$(shell sha256sum python/requirements-wheel.txt | cut -c1-16)
+PY_LIB := $(CURDIR)/$(LIBOUT)/liblabelassign.so
+PY_SCRATCH := $(CURDIR)/.build/python
+# PATH without the Swift toolchain's directory (the wheel check installs where no Swift is).
+NO_SWIFT_PATH := $(shell printf '%s' "$$PATH" | tr ':' '\n' | grep -v -x -F "$$(dirname "$$(command -v $(SWIFT) 2>/dev/null || echo /nonexistent/x)")" | paste -sd:)
+
+# .complete is written last: a venv whose install was cut short is made again.
+define make-venv
+	rm -rf $(@D)
+	$(PYTHON) -m venv $(@D)
+	$(@D)/bin/python -m pip install -q --disable-pip-version-check -r $<
+	touch $@
+endef
+$(PY_TEST_VENV)/.complete: python/requirements-test.txt
+	$(make-venv)
+$(PY_WHEEL_VENV)/.complete: python/requirements-wheel.txt
+	$(make-venv)
+
+python-test: lib-build $(PY_TEST_VENV)/.complete
+	cd python && LABELASSIGN_LIB=$(PY_LIB) PYTHONPATH=$(CURDIR)/python $(PY_TEST_VENV)/bin/python -m pytest -q tests
+	$(MAKE) --no-print-directory python-install-check
+
+python-install-check: lib-build
+	rm -rf $(PY_SCRATCH)/install-venv python/build python/labelassign.egg-info
+	$(PYTHON) -m venv $(PY_SCRATCH)/install-venv
+	env -u LABELASSIGN_LIB $(PY_SCRATCH)/install-venv/bin/python -m pip install -q --disable-pip-version-check ./python
+	cd $(PY_SCRATCH) && env -u LABELASSIGN_LIB install-venv/bin/python $(CURDIR)/python/tests/check_installed.py $(CURDIR)/Tests/Fixtures
+
+## wheel: dist/labelassign-*.whl, a manylinux wheel carrying the library (the Swift runtime is linked
+## into it; OpenBLAS and its runtime libraries bundled by auditwheel), then wheel-check.
+wheel: lib-build $(PY_WHEEL_VENV)/.complete
+	rm -rf $(PY_SCRATCH)/wheel-raw python/build python/labelassign.egg-info
+	mkdir -p dist
+	rm -f dist/labelassign-*.whl
+	LABELASSIGN_BUNDLE=$(CURDIR)/$(LIBOUT)/liblabelassign.so.$(VERSION) $(PY_WHEEL_VENV)/bin/python -m pip wheel -q --no-deps \
+		--no-build-isolation --disable-pip-version-check -w $(PY_SCRATCH)/wheel-raw ./python
+	PATH=$(PY_WHEEL_VENV)/bin:$$PATH $(PY_WHEEL_VENV)/bin/auditwheel repair -w dist $(PY_SCRATCH)/wheel-raw/labelassign-*.whl
+	$(MAKE) --no-print-directory wheel-check
+
+## wheel-check: installs dist/labelassign-*.whl into a fresh venv with the Swift toolchain off the PATH
+## and LABELASSIGN_LIB unset, and checks fixture scenes with the installed package.
+wheel-check:
+	rm -rf $(PY_SCRATCH)/wheel-venv
+	$(PYTHON) -m venv $(PY_SCRATCH)/wheel-venv
+	env -u LABELASSIGN_LIB PATH="$(NO_SWIFT_PATH)" $(PY_SCRATCH)/wheel-venv/bin/python -m pip install -q --disable-pip-version-check dist/labelassign-*.whl
+	cd $(PY_SCRATCH) && env -u LABELASSIGN_LIB PATH="$(NO_SWIFT_PATH)" wheel-venv/bin/python \
+		$(CURDIR)/python/tests/check_installed.py $(CURDIR)/Tests/Fixtures --bundled
+
+## python-bench: Python call overhead per image against `labelassign bench` on the same scene, and
+## assign_batch on 64 COCO-like images at 1 and 2 threads (python/benchmarks/bench.py).
+python-bench: build lib-build $(PY_TEST_VENV)/.complete
+	LABELASSIGN_LIB=$(PY_LIB) PYTHONPATH=$(CURDIR)/python $(PY_TEST_VENV)/bin/python python/benchmarks/bench.py --cli $(BIN)
+
 clean:
-	rm -rf .build Benchmarks/.build report
+	rm -rf .build Benchmarks/.build report dist

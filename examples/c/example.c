@@ -27,11 +27,11 @@ int main(int argc, char **argv) {
 
     /* A 64x64 image, strides 8/16/32: 64 + 16 + 4 point priors at cell centres. */
     enum { W = 64, H = 64, C = 2 };
-    int32_t strides[] = {8, 16, 32};
+    float strides[] = {8, 16, 32};
     int64_t n = 0;
     float priors[84 * 4], pred[84 * 4], cls[84 * C], obj[84];
     for (int l = 0; l < 3; l++) {
-        int s = strides[l];
+        int s = (int)strides[l];
         for (int y = 0; y < H / s; y++)
             for (int x = 0; x < W / s; x++, n++) {
                 float cx = (x + 0.5f) * s, cy = (y + 0.5f) * s;
@@ -42,17 +42,24 @@ int main(int argc, char **argv) {
     }
     float gt[] = {8, 8, 40, 36};
     int32_t labels[] = {0};
-    int32_t assigned[84];
+    int32_t assigned[84], positives[1];
     float quality[84];
-    int32_t rc = la_assign(assigner, W, H, strides, 3, C, priors, n, gt, labels, 1, pred, cls, obj,
-                           NULL, 0, assigned, quality, error, sizeof error);
+    la_assigner *handle = NULL;
+    int32_t rc = la_assigner_create(assigner, NULL, &handle, error, sizeof error);
     if (rc != LA_OK) {
         fprintf(stderr, "error %d: %s\n", rc, error);
         return 1;
     }
-    int positives = 0;
-    for (int64_t i = 0; i < n; i++) positives += assigned[i] >= 0;
-    printf("%s: %d of %lld priors assigned to the object\n", assigner, positives, (long long)n);
+    la_layout layout = {W, H, strides, 3, C, priors, n, NULL};
+    la_image image = {gt, labels, 1, pred, cls, obj, NULL, 0};
+    la_outputs outputs = {assigned, NULL, quality, positives};
+    rc = la_assign(handle, &layout, &image, &outputs, error, sizeof error);
+    la_assigner_free(handle);
+    if (rc != LA_OK) {
+        fprintf(stderr, "error %d: %s\n", rc, error);
+        return 1;
+    }
+    printf("%s: %d of %lld priors assigned to the object\n", assigner, positives[0], (long long)n);
 
     /* Exact optimal transport (POT's ot.emd): masses 1/2, 1/2 onto 3 uniform columns (b = NULL). */
     double a[] = {0.5, 0.5}, M[] = {0, 1, 2, 2, 1, 0}, plan[6], cost = 0;

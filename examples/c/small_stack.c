@@ -27,7 +27,7 @@ struct job { const char *json; int32_t rc; char *result; char error[256]; };
 static void *run(void *arg) {
     struct job *j = arg;
     j->result = (char *)1; /* must be reset by the call */
-    j->rc = la_assign_json("simota", j->json, &j->result, j->error, sizeof j->error);
+    j->rc = la_assign_json("simota", NULL, j->json, &j->result, j->error, sizeof j->error);
     return NULL;
 }
 
@@ -73,10 +73,15 @@ int main(void) {
     float box[4] = {0, 0, 1, 1}, out[1];
     int32_t assigned[1];
     failures += la_overlap_matrix(box, INT64_C(1) << 62, box, 1, "iou", "torchvision", out, error, sizeof error) != LA_ERROR_ARGUMENT;
-    failures += la_assign("tal", 32, 32, NULL, 0, 1, box, INT64_C(1) << 62, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0,
-                          assigned, NULL, error, sizeof error) != LA_ERROR_ARGUMENT;
+    la_assigner *tal = NULL;
+    failures += la_assigner_create("tal", NULL, &tal, error, sizeof error) != LA_OK;
+    la_layout layout = {32, 32, NULL, 0, 1, box, INT64_C(1) << 62, NULL};
+    la_image image = {NULL, NULL, 0, NULL, NULL, NULL, NULL, 0};
+    la_outputs outputs = {assigned, NULL, NULL, NULL};
+    failures += la_assign(tal, &layout, &image, &outputs, error, sizeof error) != LA_ERROR_ARGUMENT;
+    la_assigner_free(tal);
     char *result = (char *)1;
-    failures += la_assign_json(NULL, scene, &result, error, sizeof error) != LA_ERROR_ARGUMENT || result != NULL;
+    failures += la_assign_json(NULL, NULL, scene, &result, error, sizeof error) != LA_ERROR_ARGUMENT || result != NULL;
     printf("hostile counts and pointers: %s\n", failures ? "FAILED" : "argument errors");
     return failures != 0;
 }

@@ -19,6 +19,8 @@ public protocol Assigner: Sendable {
     /// `LabelAssignError` on input the strategy cannot take (for example a missing `obj_logits`
     /// where the reference needs it).
     func assignPriors(_ scene: PreparedScene) throws -> Assignment
+    /// The per-prior outputs its assignments have (`AssignmentOutputs.swift` declares them per type).
+    var outputs: AssignmentOutputs { get }
 }
 
 extension Assigner {
@@ -50,6 +52,7 @@ public struct AssignerPreset: Sendable {
     /// Every option of the preset with its default (the preset's value).
     public let options: [OptionInfo]
     private let makeWithOptions: @Sendable ([(String, OptionValue)]) throws -> any Assigner
+    private let optionsWith: @Sendable ([(String, OptionValue)]) throws -> [OptionInfo]
 
     /// A preset without options.
     public init(name: String, summary: String, fixtureKey: String, make: @escaping @Sendable () -> any Assigner) {
@@ -64,6 +67,12 @@ public struct AssignerPreset: Sendable {
             }
             return make()
         }
+        self.optionsWith = { settings in
+            if let (option, _) = settings.first {
+                throw LabelAssignError.invalidParameter(name: option, reason: "unknown option; preset \(name) has no options")
+            }
+            return []
+        }
     }
 
     /// A preset whose assigner is `build(configuration)`; its options are the configuration's.
@@ -75,6 +84,7 @@ public struct AssignerPreset: Sendable {
         self.make = { build(configuration) }
         self.options = configuration.optionInfo
         self.makeWithOptions = { settings in build(try configuration.setting(settings)) }
+        self.optionsWith = { settings in try configuration.setting(settings).optionInfo }
     }
 
     /// The preset's assigner with `options` (reference name → value) applied to its configuration,
@@ -82,5 +92,11 @@ public struct AssignerPreset: Sendable {
     /// value outside the option's domain, or constants that do not fit together.
     public func make(options: [(String, OptionValue)]) throws -> any Assigner {
         try makeWithOptions(options)
+    }
+
+    /// Every option with `options` applied: `defaultValue` holds the configured value (the same
+    /// checks and errors as `make(options:)`).
+    public func optionInfo(options: [(String, OptionValue)]) throws -> [OptionInfo] {
+        try optionsWith(options)
     }
 }

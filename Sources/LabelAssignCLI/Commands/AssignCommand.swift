@@ -80,22 +80,6 @@ enum OptionTable {
     }
 
     static func json(_ preset: AssignerPreset) -> String {
-        var w = JSONWriter()
-        w.beginObject()
-        w.key("preset"); w.string(preset.name)
-        w.key("summary"); w.string(preset.summary)
-        w.key("options"); w.beginArray()
-        for o in preset.options {
-            w.beginObject()
-            w.key("name"); w.string(o.name)
-            w.key("default"); w.value(AssignerOptionsJSON.json(o.defaultValue))
-            w.key("values"); w.string(o.kind)
-            w.key("reference"); w.string(o.reference)
-            w.key("doc"); w.string(o.doc)
-            w.endObject()
-        }
-        w.endArray()
-        w.endObject()
-        return w.text
+        PresetDescription.json(preset)
     }
 }

@@ -15,73 +15,85 @@ import Glibc
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// `la_assign` on `s` with the counts replaced where given.
-    func assign(_ s: Scene, preset: String = "tal", priors: Int64? = nil, gt: Int64? = nil, ignore: Int64? = nil,
-                classes: Int32? = nil, strides: Int32? = nil, gtBoxes: [Float]? = nil, assigned: inout [Int32],
-                error: inout [CChar]) -> Int32 {
-        let st = s.strides.map(Int32.init)
-        return la_assign(preset, Int32(s.imageWidth), Int32(s.imageHeight), st, strides ?? Int32(st.count),
-                         classes ?? Int32(s.numClasses), s.priors, priors ?? Int64(s.priorCount), gtBoxes ?? s.gtBoxes, s.gtLabels,
-                         gt ?? Int64(s.gtCount), s.predBoxes, s.clsLogits, s.objLogits, s.gtIgnore, ignore ?? Int64(s.ignoreCount),
-                         &assigned, nil, &error, Int64(error.count))
+    /// `la_assign` on `s` through a "tal" handle with the counts replaced where given.
+    func assign(_ s: Scene, priors: Int64? = nil, gt: Int64? = nil, ignore: Int64? = nil, classes: Int32? = nil,
+                strides: Int32? = nil, gtBoxes: [Float]? = nil) -> CABI.Outputs {
+        var scene = s
+        if let gtBoxes { scene.gtBoxes = gtBoxes }
+        let handle = CABI.Handle("tal")
+        return CABI.assign(handle.pointer, scene, priors: s.priorCount, objects: s.gtCount) { layout, image, _ in
+            if let priors { layout.numPriors = priors }
+            if let gt { image.numGT = gt }
+            if let ignore { image.numIgnore = ignore }
+            if let classes { layout.numClasses = classes }
+            if let strides { layout.numStrides = strides }
+        }
     }
 
     @Test func assignRejectsOverflowingCounts() {
         let s = Hardening.scene()
-        var assigned = [Int32](repeating: 7, count: s.priorCount)
-        var error = [CChar](repeating: 0, count: 256)
-        // ×4 overflows near 2^62 trapped before; each is now LA_ERROR_ARGUMENT naming the count.
-        let cases: [(String, (inout [Int32], inout [CChar]) -> Int32)] = [
-            ("num_priors", { assign(s, priors: 1 << 62, assigned: &$0, error: &$1) }),
-            ("num_gt", { assign(s, gt: (1 << 62) + 1, assigned: &$0, error: &$1) }),
-            ("num_ignore", { assign(s, ignore: Int64.max / 3, assigned: &$0, error: &$1) }),
-            ("num_priors", { assign(s, priors: Int64.max, assigned: &$0, error: &$1) }),
-            ("num_gt", { assign(s, gt: -1, assigned: &$0, error: &$1) }),
-            ("num_classes", { assign(s, classes: -1, assigned: &$0, error: &$1) }),
-            ("num_strides", { assign(s, strides: -3, assigned: &$0, error: &$1) }),
+        // ×4 overflows near 2^62 trapped before; each is LA_ERROR_ARGUMENT naming the count.
+        let cases: [(String, CABI.Outputs)] = [
+            ("num_priors", assign(s, priors: 1 << 62)),
+            ("num_gt", assign(s, gt: (1 << 62) + 1)),
+            ("num_ignore", assign(s, ignore: Int64.max / 3)),
+            ("num_priors", assign(s, priors: Int64.max)),
+            ("num_gt", assign(s, gt: -1)),
+            ("num_classes", assign(s, classes: -1)),
+            ("num_strides", assign(s, strides: -3)),
         ]
-        for (name, call) in cases {
-            #expect(call(&assigned, &error) == Self.argument, "\(name)")
-            #expect(message(error).contains(name), "\(message(error))")
+        for (name, got) in cases {
+            #expect(got.rc == Self.argument, "\(name)")
+            #expect(got.error.contains(name), "\(got.error)")
+            #expect(got.assigned.allSatisfy { $0 == 7 }, "the counts are unknown: nothing written")
         }
         // num_priors × num_classes overflowing alone.
-        #expect(assign(s, priors: 1 << 40, classes: Int32.max, assigned: &assigned, error: &error) == Self.argument)
-        // Large but representable: the copy would pass the buffer limit.
-        #expect(assign(s, priors: 1 << 40, assigned: &assigned, error: &error) == Self.limit)
-        #expect(message(error).contains("LABELASSIGN_MAX_BUFFER_BYTES"))
-        #expect(assigned.allSatisfy { $0 == 7 }, "no output on error")
+        #expect(assign(s, priors: 1 << 40, classes: Int32.max).rc == Self.argument)
+        // A copy beyond the buffer limit: LA_ERROR_LIMIT naming the variable, the outputs cleared.
+        let handle = CABI.Handle("tal")
+        let tight = ResourceLimits.withLimits(ResourceLimits(maxBufferBytes: 64)) { CABI.assign(handle.pointer, s) }
+        #expect(tight.rc == Self.limit && tight.error.contains("LABELASSIGN_MAX_BUFFER_BYTES"), "\(tight.error)")
+        #expect(tight.assigned.allSatisfy { $0 == -1 } && tight.matched.allSatisfy { $0 == 0 })
     }
 
     @Test func assignValidatesEveryInput() {
         let s = Hardening.scene()
-        var assigned = [Int32](repeating: 7, count: s.priorCount)
-        var error = [CChar](repeating: 0, count: 256)
         var boxes = s.gtBoxes
         boxes[2] = 1e20
-        #expect(assign(s, gtBoxes: boxes, assigned: &assigned, error: &error) == Self.invalid)
-        #expect(message(error).contains("gt_bboxes[0]"))
+        let far = assign(s, gtBoxes: boxes)
+        #expect(far.rc == Self.invalid && far.error.contains("gt_bboxes[0]"))
+        #expect(far.assigned.allSatisfy { $0 == -1 } && far.positives.allSatisfy { $0 == 0 } && far.quality.allSatisfy { $0 == 0 })
         boxes[2] = .infinity
-        #expect(assign(s, gtBoxes: boxes, assigned: &assigned, error: &error) == Self.invalid)
-        // NULL pointers with non-zero counts, a NULL output.
-        let st = s.strides.map(Int32.init)
-        #expect(la_assign("tal", 32, 32, st, 2, 3, s.priors, Int64(s.priorCount), nil, nil, 2, s.predBoxes, s.clsLogits,
-                          nil, nil, 0, &assigned, nil, &error, 256) == Self.argument)
-        #expect(la_assign("tal", 32, 32, st, 2, 3, s.priors, Int64(s.priorCount), s.gtBoxes, s.gtLabels, 2, s.predBoxes,
-                          s.clsLogits, nil, nil, 0, nil, nil, &error, 256) == Self.argument)
-        #expect(la_assign(nil, 32, 32, st, 2, 3, s.priors, Int64(s.priorCount), s.gtBoxes, s.gtLabels, 2, s.predBoxes,
-                          s.clsLogits, nil, nil, 0, &assigned, nil, &error, 256) == Self.argument)
-        #expect(la_assign("tal", 32, 32, st, 2, 3, s.priors, Int64(s.priorCount), s.gtBoxes, s.gtLabels, 2, s.predBoxes,
-                          s.clsLogits, nil, nil, 3, &assigned, nil, &error, 256) == Self.argument)
-        // Hostile image sizes are validation errors.
-        #expect(la_assign("tal", Int32.max, -1, st, 2, 3, s.priors, Int64(s.priorCount), s.gtBoxes, s.gtLabels, 2, s.predBoxes,
-                          s.clsLogits, nil, nil, 0, &assigned, nil, &error, 256) == Self.invalid)
+        #expect(assign(s, gtBoxes: boxes).rc == Self.invalid)
+        let handle = CABI.Handle("tal")
+        // NULL pointers with non-zero counts, NULL structs and outputs.
+        let nullBoxes = CABI.assign(handle.pointer, s) { _, image, _ in image.gtBoxes = nil }
+        #expect(nullBoxes.rc == Self.argument && nullBoxes.error.contains("gt_bboxes") && nullBoxes.assigned.allSatisfy { $0 == -1 })
+        #expect(CABI.assign(handle.pointer, s) { _, _, o in o.assignedGT = nil }.rc == Self.argument)
+        #expect(CABI.assign(nil, s).rc == Self.argument)
+        #expect(CABI.assign(handle.pointer, s) { _, image, _ in image.gtIgnore = nil; image.numIgnore = 3 }.rc == Self.argument)
+        var err = [CChar](repeating: 0, count: 256)
+        var out = LAOutputs(assignedGT: nil)
+        var layout = LALayout(imageWidth: 1, imageHeight: 1, strides: nil, numStrides: 0, numClasses: 1, priors: nil, numPriors: 0)
+        var image = LAImage(gtBoxes: nil, gtLabels: nil, numGT: 0, predBoxes: nil, clsLogits: nil)
+        #expect(la_assign(handle.pointer, nil, &image, &out, &err, 256) == Self.argument && CABI.message(err).contains("layout"))
+        #expect(la_assign(handle.pointer, &layout, nil, &out, &err, 256) == Self.argument && CABI.message(err).contains("image"))
+        #expect(la_assign(handle.pointer, &layout, &image, nil, &err, 256) == Self.argument && CABI.message(err).contains("outputs"))
+        // Hostile image sizes and strides are validation errors.
+        let sizes = CABI.assign(handle.pointer, s) { layout, _, _ in layout.imageWidth = Int32.max; layout.imageHeight = -1 }
+        #expect(sizes.rc == Self.invalid)
+        let pin = CABI.Pinned()
+        for bad: Float in [.nan, 8.5, 1e30, -.infinity] {
+            let stride = CABI.assign(handle.pointer, s) { layout, _, _ in layout.strides = pin.pointer([bad, 16]) }
+            #expect(stride.rc == Self.invalid && stride.error.contains("strides[0]"), "\(bad): \(stride.error)")
+        }
         // Errors into a NULL buffer or a zero / negative capacity are dropped, not written.
-        #expect(la_assign(nil, 32, 32, st, 2, 3, nil, 0, nil, nil, 0, nil, nil, nil, nil, 0, &assigned, nil, nil, 100) == Self.argument)
+        #expect(la_assign(nil, &layout, &image, &out, nil, 100) == Self.argument)
         var one = [CChar](repeating: 65, count: 1)
-        #expect(la_assign(nil, 32, 32, st, 2, 3, nil, 0, nil, nil, 0, nil, nil, nil, nil, 0, &assigned, nil, &one, 0) == Self.argument)
-        #expect(la_assign(nil, 32, 32, st, 2, 3, nil, 0, nil, nil, 0, nil, nil, nil, nil, 0, &assigned, nil, &one, -5) == Self.argument)
+        #expect(la_assign(nil, &layout, &image, &out, &one, 0) == Self.argument)
+        #expect(la_assign(nil, &layout, &image, &out, &one, -5) == Self.argument)
         #expect(one[0] == 65)
-        #expect(la_assign(nil, 32, 32, st, 2, 3, nil, 0, nil, nil, 0, nil, nil, nil, nil, 0, &assigned, nil, &one, 1) == Self.argument)
+        #expect(la_assign(nil, &layout, &image, &out, &one, 1) == Self.argument)
         #expect(one[0] == 0)
     }
 
@@ -90,24 +102,24 @@ import Glibc
         var error = [CChar](repeating: 0, count: 256)
         let stale = UnsafeMutablePointer<CChar>(bitPattern: 0x1)
         var result: UnsafeMutablePointer<CChar>? = stale
-        #expect(la_assign_json(nil, json, &result, &error, 256) == Self.argument)
+        #expect(la_assign_json(nil, nil, json, &result, &error, 256) == Self.argument)
         #expect(result == nil, "NULL assigner: *result set to NULL")
         result = stale
-        #expect(la_assign_json("tal", nil, &result, &error, 256) == Self.argument)
+        #expect(la_assign_json("tal", nil, nil, &result, &error, 256) == Self.argument)
         #expect(result == nil, "NULL scene: *result set to NULL")
-        #expect(la_assign_json("tal", json, nil, &error, 256) == Self.argument)
+        #expect(la_assign_json("tal", nil, json, nil, &error, 256) == Self.argument)
         result = stale
-        #expect(la_assign_json("no-such", json, &result, &error, 256) == 2)
+        #expect(la_assign_json("no-such", nil, json, &result, &error, 256) == 2)
         #expect(result == nil)
         result = stale
-        #expect(la_assign_json("tal", "{\"image\": [1e19, 32]}", &result, &error, 256) == Self.invalid)
+        #expect(la_assign_json("tal", nil, "{\"image\": [1e19, 32]}", &result, &error, 256) == Self.invalid)
         #expect(result == nil)
         result = stale
         let tight = ResourceLimits(maxInputBytes: 100)
-        #expect(ResourceLimits.withLimits(tight) { la_assign_json("tal", json, &result, &error, 256) } == Self.limit)
+        #expect(ResourceLimits.withLimits(tight) { la_assign_json("tal", nil, json, &result, &error, 256) } == Self.limit)
         #expect(result == nil)
         #expect(message(error).contains("LABELASSIGN_MAX_INPUT_BYTES"))
-        #expect(la_assign_json("tal", json, &result, &error, 256) == 0)
+        #expect(la_assign_json("tal", nil, json, &result, &error, 256) == 0)
         #expect(result != nil)
         la_free(result)
         la_free(nil)
@@ -151,7 +163,7 @@ import Glibc
                 let job = Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue()
                 var error = [CChar](repeating: 0, count: 512)
                 var result: UnsafeMutablePointer<CChar>? = nil
-                let rc = job.text.withUnsafeBufferPointer { la_assign_json("simota", $0.baseAddress, &result, &error, 512) }
+                let rc = job.text.withUnsafeBufferPointer { la_assign_json("simota", nil, $0.baseAddress, &result, &error, 512) }
                 la_free(result)
                 job.codes.append(rc)
                 job.messages.append(String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))

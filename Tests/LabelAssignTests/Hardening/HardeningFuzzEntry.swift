@@ -18,7 +18,7 @@ import Glibc
 ///   `la_assign_json` with one preset of every family.
 /// - A binary input (0x00 first) builds a scene straight from its bytes (sizes, strides, boxes
 ///   and logits drawn from tables of hostile values and raw float bit patterns) and runs every
-///   family's preset through `Assigner.assign`, `la_assign` and `la_overlap_matrix`.
+///   family's preset through `Assigner.assign`, `la_assign`, `la_assign_batch` and `la_overlap_matrix`.
 ///
 /// Properties: an assignment has one entry per prior, each in `[-2, objects)`; every float it
 /// returns is finite; `la_assign_json` returns JSON without `null`; an overlap is NaN only where
@@ -52,7 +52,7 @@ enum HardeningFuzzEntry {
             var result: UnsafeMutablePointer<CChar>? = UnsafeMutablePointer(bitPattern: 1)
             var error = [CChar](repeating: 0, count: 256)
             let rc = text.withUnsafeBufferPointer { t in
-                t.baseAddress!.withMemoryRebound(to: CChar.self, capacity: t.count) { la_assign_json(name, $0, &result, &error, 256) }
+                t.baseAddress!.withMemoryRebound(to: CChar.self, capacity: t.count) { la_assign_json(name, nil, $0, &result, &error, 256) }
             }
             if rc == 0 {
                 guard let r = result else { violations.append("\(name): la_assign_json returned 0 and no text"); continue }
@@ -190,11 +190,15 @@ enum HardeningFuzzEntry {
                           priors: priors, gtBoxes: gt, gtLabels: labels, predBoxes: pred, clsLogits: cls,
                           objLogits: obj, gtIgnore: ignore)
         var violations = overlaps(gt, pred)
-        guard let prepared = try? PreparedScene(scene) else { return violations }
+        // Invalid scenes too: the C ABI's error paths clear the outputs.
+        let prepared = try? PreparedScene(scene)
         for name in families {
             guard let assigner = try? AssignerRegistry.make(name) else { continue }
-            if let a = try? assigner.assign(prepared) { violations += check(a, scene, name) }
-            violations += viaCABI(scene, name)
+            if let prepared, let a = try? assigner.assign(prepared) { violations += check(a, scene, name) }
+            var handle: OpaquePointer? = nil
+            guard la_assigner_create(name, nil, &handle, nil, 0) == 0 else { violations.append("\(name): la_assigner_create failed"); continue }
+            violations += viaCABI(scene, name, handle)
+            la_assigner_free(handle)
         }
         return violations
     }
@@ -217,20 +221,56 @@ enum HardeningFuzzEntry {
         return out
     }
 
-    /// The same scene through `la_assign`: the same answer as the Swift API.
-    static func viaCABI(_ s: Scene, _ name: String) -> [String] {
-        var assigned = [Int32](repeating: 7, count: s.priorCount)
-        var quality = [Float](repeating: 0, count: s.priorCount)
+    /// Copies of arrays at fixed addresses, freed by `release`.
+    final class Pins {
+        private var blocks: [UnsafeMutableRawPointer] = []
+        func pin<T>(_ values: [T]?) -> UnsafeMutablePointer<T>? {
+            guard let values else { return nil }
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(values.count, 1))
+            p.initialize(from: values, count: values.count)
+            blocks.append(UnsafeMutableRawPointer(p))
+            return p
+        }
+        func release() { for b in blocks { b.deallocate() }; blocks = [] }
+    }
+
+    /// The same scene through `la_assign` and, twice stacked, `la_assign_batch` (2 threads): the
+    /// answers are in range, finite, and the batch's halves equal the one-image call.
+    static func viaCABI(_ s: Scene, _ name: String, _ assigner: OpaquePointer?) -> [String] {
+        let pins = Pins()
+        defer { pins.release() }
+        let n = s.priorCount, g = s.gtCount
+        var layout = LALayout(imageWidth: Int32(truncatingIfNeeded: s.imageWidth), imageHeight: Int32(truncatingIfNeeded: s.imageHeight),
+                              strides: pins.pin(s.strides.map(Float.init)), numStrides: Int32(s.strides.count),
+                              numClasses: Int32(truncatingIfNeeded: s.numClasses), priors: pins.pin(s.priors), numPriors: Int64(n),
+                              anchors: pins.pin(s.anchors))
+        var image = LAImage(gtBoxes: pins.pin(s.gtBoxes), gtLabels: pins.pin(s.gtLabels), numGT: Int64(g), predBoxes: pins.pin(s.predBoxes),
+                            clsLogits: pins.pin(s.clsLogits), objLogits: pins.pin(s.objLogits), gtIgnore: pins.pin(s.gtIgnore),
+                            numIgnore: Int64(s.ignoreCount))
+        let assigned = pins.pin([Int32](repeating: 7, count: 3 * n))!, quality = pins.pin([Float](repeating: 7, count: 3 * n))!
+        let matched = pins.pin([Float](repeating: 7, count: 3 * n))!, positives = pins.pin([Int32](repeating: 7, count: 3 * g))!
+        var outputs = LAOutputs(assignedGT: assigned, matchedIoU: matched, quality: quality, positivesPerGT: positives)
         var error = [CChar](repeating: 0, count: 256)
-        let strides = s.strides.map { Int32(truncatingIfNeeded: $0) }
-        let rc = la_assign(name, Int32(truncatingIfNeeded: s.imageWidth), Int32(truncatingIfNeeded: s.imageHeight), strides,
-                           Int32(strides.count), Int32(truncatingIfNeeded: s.numClasses), s.priors, Int64(s.priorCount),
-                           s.gtBoxes, s.gtLabels, Int64(s.gtCount), s.predBoxes, s.clsLogits, s.objLogits,
-                           s.gtIgnore, Int64(s.ignoreCount), &assigned, &quality, &error, 256)
-        guard rc == 0 else { return [] }
+        let rc = la_assign(assigner, &layout, &image, &outputs, &error, 256)
         var out: [String] = []
-        if assigned.contains(where: { $0 < -2 || Int($0) >= s.gtCount }) { out.append("\(name): la_assign assigned_gt out of range") }
-        if !quality.allSatisfy(\.isFinite) { out.append("\(name): la_assign quality is not finite") }
+        // On an error: cleared (-1), or untouched (7) when the counts themselves were rejected.
+        let untouched = rc == 3 && (0..<n).allSatisfy { assigned[$0] == 7 }
+        if !untouched, (0..<n).contains(where: { rc == 0 ? assigned[$0] < -2 || Int(assigned[$0]) >= g : assigned[$0] != -1 }) {
+            out.append("\(name): la_assign assigned_gt out of range or not cleared (\(rc))")
+        }
+        if !untouched, !(0..<n).allSatisfy({ quality[$0].isFinite && matched[$0].isFinite }) { out.append("\(name): la_assign quality is not finite") }
+        var batch = LABatch(batchSize: 2, gtOffsets: pins.pin([0, Int64(g), Int64(2 * g)]), gtBoxes: pins.pin(s.gtBoxes + s.gtBoxes),
+                            gtLabels: pins.pin(s.gtLabels + s.gtLabels), predBoxes: pins.pin(s.predBoxes + s.predBoxes),
+                            clsLogits: pins.pin(s.clsLogits + s.clsLogits), objLogits: pins.pin(s.objLogits.map { $0 + $0 }),
+                            ignoreOffsets: pins.pin([0, Int64(s.ignoreCount), Int64(2 * s.ignoreCount)]), gtIgnore: pins.pin(s.gtIgnore + s.gtIgnore))
+        var stacked = LAOutputs(assignedGT: assigned + n, matchedIoU: matched + n, quality: quality + n, positivesPerGT: positives + g)
+        let brc = la_assign_batch(assigner, &layout, &batch, 2, &stacked, &error, 256)
+        if brc != rc { out.append("\(name): la_assign_batch returned \(brc), la_assign \(rc)") }
+        for k in 0..<n where assigned[k] != assigned[n + k] || assigned[k] != assigned[2 * n + k]
+            || quality[k].bitPattern != quality[n + k].bitPattern || matched[k].bitPattern != matched[2 * n + k].bitPattern {
+            out.append("\(name): la_assign_batch differs from la_assign at prior \(k)")
+            break
+        }
         return out
     }
 

@@ -70,13 +70,17 @@ import Testing
         #expect(try SceneFile.parse(Array(raw.utf8)).first?.scene.priorCount == 0)
 
         var err = [CChar](repeating: 0, count: 256)
-        let strides: [Int32] = [8, 16, 32]
         for name in AssignerRegistry.names {
-            let rc = la_assign(name, 64, 64, strides, 3, 3, nil, 0, s.gtBoxes, s.gtLabels, 2, nil, nil, nil, s.gtIgnore, 1,
-                               nil, nil, &err, 256)
-            #expect(rc == 0, "\(name): \(String(cString: err))")
+            let handle = CABI.Handle(name)
+            let got = CABI.assign(handle.pointer, s) { layout, image, outputs in
+                layout.priors = nil
+                image.predBoxes = nil
+                image.clsLogits = nil
+                outputs.assignedGT = nil
+            }
+            #expect(got.rc == 0 && got.positives == [0, 0], "\(name): \(got.error)")
             var result: UnsafeMutablePointer<CChar>? = nil
-            #expect(la_assign_json(name, text, &result, &err, 256) == 0, "\(name): \(String(cString: err))")
+            #expect(la_assign_json(name, nil, text, &result, &err, 256) == 0, "\(name): \(String(cString: err))")
             let json = try parseJSON(Array(try #require(result.map { String(cString: $0) }).utf8))
             la_free(result)
             #expect(json["assigned_gt"] == .array([]), "\(name)")
