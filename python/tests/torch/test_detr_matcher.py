@@ -9,7 +9,6 @@ import detr_source  # noqa: E402
 from labelassign.torch import HungarianMatcher  # noqa: E402
 
 detr = detr_source.matcher_module()
-pytestmark = pytest.mark.skipif(detr is None, reason="DETR source not found (DETR_SRC or make test-integrations)")
 
 
 def outputs_and_targets(seed, sizes, queries=100, classes=92, quantise=None):
