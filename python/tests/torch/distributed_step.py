@@ -43,7 +43,7 @@ def main(out):
     ddp.zero_grad(set_to_none=True)
     loss, items = criterion(ddp(part_imgs), part)
     loss.sum().backward()
-    grads = [p.grad.detach().clone() for p in net.parameters()]
+    grads = [p.grad.detach().clone() if p.grad is not None else torch.zeros_like(p) for p in net.parameters()]
     torch.save({"loss": loss.detach(), "grads": grads}, os.path.join(out, f"rank-{rank}.pt"))
     dist.destroy_process_group()
 

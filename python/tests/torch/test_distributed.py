@@ -1,6 +1,7 @@
 """The drop-in under torch.distributed (gloo, two ranks) and in forked DataLoader workers."""
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -19,11 +20,18 @@ from labelassign.torch import TaskAlignedAssigner  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def test_each_rank_gets_the_losses_of_its_shard_alone(tmp_path):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(HERE, "..", ".."), os.environ.get("PYTHONPATH", "")]),
                OMP_NUM_THREADS="1")
-    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-port", "0",
-                    os.path.join(HERE, "distributed_step.py"), str(tmp_path)], check=True, env=env, timeout=900)
+    subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-addr", "127.0.0.1",
+                    "--master-port", str(free_port()),
+                    os.path.join(HERE, "distributed_step.py"), str(tmp_path)], check=True, env=env, timeout=600)
     torch.set_num_threads(1)
     net = training.model(0)
     imgs, batch = training.synthetic_batch(0)
