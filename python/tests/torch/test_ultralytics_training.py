@@ -36,3 +36,18 @@ def test_v8_detection_loss_step_is_unchanged(seed):
     for g_stock, g_drop_in in zip(grads_stock, grads_drop_in):
         scale = g_stock.abs().max().item()
         torch.testing.assert_close(g_drop_in, g_stock, rtol=1e-5, atol=1e-5 * max(scale, 1e-12))
+
+
+def test_the_one_line_patch_builds_the_drop_in(monkeypatch):
+    import ultralytics.utils.loss
+
+    monkeypatch.setattr(ultralytics.utils.loss, "TaskAlignedAssigner", TaskAlignedAssigner)
+    net = training.model(3)
+    criterion = v8DetectionLoss(net)
+    assert isinstance(criterion.assigner, TaskAlignedAssigner)
+    assert (criterion.assigner.topk, criterion.assigner.alpha, criterion.assigner.stride) == (10, 0.5, [8.0, 16.0, 32.0])
+    imgs, batch = training.synthetic_batch(3, images=2)
+    loss_drop_in = training.step(net, criterion, imgs, batch)[0]
+    monkeypatch.undo()
+    loss_stock = training.step(net, v8DetectionLoss(net), imgs, batch)[0]
+    torch.testing.assert_close(loss_drop_in, loss_stock, rtol=1e-5, atol=0)
