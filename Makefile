@@ -21,11 +21,13 @@ deps:
 build: deps
 	$(SWIFT) build -c release
 
-## test: the whole test suite (unit, conformance against Tests/Fixtures, bad input), then the C library check.
+## test: the whole test suite (unit, conformance against Tests/Fixtures, bad input), then the C library check,
+## the Python package's tests and the wheel check.
 test: deps
 	$(SWIFT) test -c release
 	$(MAKE) lib
 	$(MAKE) python-test
+	$(MAKE) wheel
 
 ## run: the main job, a comparison of the assigners on a built-in workload.
 run: build
@@ -180,7 +182,13 @@ wheel: lib-build $(PY_WHEEL_VENV)/.complete
 	rm -f dist/labelassign-*.whl
 	LABELASSIGN_BUNDLE=$(CURDIR)/$(LIBOUT)/liblabelassign.so.$(VERSION) $(PY_WHEEL_VENV)/bin/python -m pip wheel -q --no-deps \
 		--no-build-isolation --disable-pip-version-check -w $(PY_SCRATCH)/wheel-raw ./python
-	PATH=$(PY_WHEEL_VENV)/bin:$$PATH $(PY_WHEEL_VENV)/bin/auditwheel repair -w dist $(PY_SCRATCH)/wheel-raw/labelassign-*.whl
+	@# The most compatible manylinux tag the library's symbol versions allow (auditwheel show).
+	raw=$$(ls $(PY_SCRATCH)/wheel-raw/labelassign-*.whl); export PATH=$(PY_WHEEL_VENV)/bin:$$PATH; \
+		shown=$$(auditwheel show "$$raw" | tr '\n' ' '); \
+		plat=$$(printf '%s' "$$shown" | sed -n 's/.*constrains the platform tag to "\([^"]*\)".*/\1/p'); \
+		[ -n "$$plat" ] || plat=$$(printf '%s' "$$shown" | sed -n 's/.*consistent with the following platform tag: "\([^"]*\)".*/\1/p'); \
+		case "$$plat" in manylinux*) ;; *) echo "wheel: no manylinux tag for $$raw: $$shown"; exit 1;; esac; \
+		auditwheel repair --plat "$$plat" -w dist "$$raw"
 	$(MAKE) --no-print-directory wheel-check
 
 ## wheel-check: installs dist/labelassign-*.whl into a fresh venv with the Swift toolchain off the PATH

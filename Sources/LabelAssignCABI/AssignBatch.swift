@@ -35,12 +35,12 @@ struct BatchCounts {
         }
         var out = [Int](repeating: 0, count: b + 1)
         guard pointer[0] == 0 else { throw Failure.argument("\(name)[0] must be 0, got \(pointer[0])") }
-        for k in 1...max(b, 1) where k <= b {
+        for k in stride(from: 1, through: b, by: 1) {
             guard pointer[k] >= pointer[k - 1] else {
                 throw Failure.argument("\(name) must not decrease: \(name)[\(k)] = \(pointer[k]) < \(name)[\(k - 1)] = \(pointer[k - 1])")
             }
-            guard pointer[k] <= Int64(Scene.Limits.maxCount) * Int64(k) else {
-                throw Failure.argument("\(name)[\(k)] = \(pointer[k]): more than 2^31 - 1 entries in one image")
+            guard pointer[k] - pointer[k - 1] <= Int64(Scene.Limits.maxCount) else {
+                throw Failure.argument("\(name)[\(k)] = \(pointer[k]): image \(k - 1) has more than 2^31 - 1 entries")
             }
             out[k] = Int(pointer[k])
         }

@@ -124,6 +124,9 @@ struct LayoutCounts: @unchecked Sendable {
     init(_ layout: LALayout) throws {
         guard layout.numStrides >= 0 else { throw Failure.argument("num_strides is negative (\(layout.numStrides))") }
         guard layout.numClasses >= 0 else { throw Failure.argument("num_classes is negative (\(layout.numClasses))") }
+        guard layout.numStrides <= Scene.Limits.maxLevels else {
+            throw LabelAssignError.invalidValue(field: "strides", index: nil, reason: "\(layout.numStrides) levels; at most \(Scene.Limits.maxLevels)")
+        }
         self.layout = layout
         boxValues = try elements(layout.numPriors, 4, "num_priors")
         logitValues = try elements(layout.numPriors, Int64(layout.numClasses), "num_priors × num_classes")

@@ -2,12 +2,7 @@
 float64 or int32. An array that already is one is passed as it is (no copy); any other numeric
 array or nested list is converted once. Errors name the argument."""
 
-import ctypes
-
 import numpy as np
-
-_POINTERS = {np.dtype(np.float32): ctypes.c_float, np.dtype(np.float64): ctypes.c_double,
-             np.dtype(np.int32): ctypes.c_int32, np.dtype(np.int64): ctypes.c_int64}
 
 
 def _numeric(name, value):
@@ -39,6 +34,9 @@ def array(name, value, dtype, shape, labels=None):
     """`value` as a C-contiguous array of `dtype` whose shape matches `shape` (ints, or None for
     any length); `labels` name the dimensions in messages. Integer targets accept integral floats
     only, within the target's range."""
+    if (type(value) is np.ndarray and value.dtype == dtype and value.flags.c_contiguous
+            and value.ndim == len(shape) and all(s is None or s == d for s, d in zip(shape, value.shape))):
+        return value  # the common case, checked first: passed as it is
     labels = labels or [""] * len(shape)
     source = _numeric(name, value)
     source = _check_shape(name, source, shape, labels)
@@ -60,10 +58,10 @@ def optional(name, value, dtype, shape, labels=None):
 
 
 def pointer(array):
-    """A ctypes pointer to the data of `array` (None for None)."""
+    """The address of the data of `array` (None for None), for c_void_p arguments and fields."""
     if array is None:
         return None
-    return array.ctypes.data_as(ctypes.POINTER(_POINTERS[array.dtype]))
+    return array.__array_interface__["data"][0]
 
 
 def integer(name, value, minimum=None):

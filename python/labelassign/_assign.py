@@ -2,6 +2,7 @@
 
 import ctypes
 import json
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -19,20 +20,62 @@ _PROBE = json.dumps({"image": [32, 32], "strides": [8], "num_classes": 1, "prior
                      "gt_labels": [], "pred_bboxes": [], "cls_logits": [], "obj_logits": []})
 
 
-class Result(dict):
+class Result(Mapping):
     """The outputs of one image under their fixture names: ``assigned_gt`` (int32: object index,
     -1 background, -2 ignored), ``positives_per_gt`` (int32, one per object) and the preset's own
     (``matched_iou``, ``target_scores``, ``assign_metrics`` as float32; ``mu``, ``rows``, ``cols``,
-    ``total``, ... as the preset gives them)."""
+    ``total``, ... as the preset gives them). The outputs beyond the per-prior buffers (``mu``,
+    ``rows``, ...) are computed on first access, from a copy of the inputs taken by the call."""
+
+    def __init__(self, values, lazy=(), fetch=None):
+        self._values = dict(values)
+        self._lazy = [name for name in lazy if name not in self._values]
+        self._fetch = fetch
+
+    def _complete(self):
+        if self._lazy:
+            fetched = self._fetch()
+            self._values.update({name: fetched.get(name) for name in self._lazy})
+            self._lazy, self._fetch = [], None
+
+    def __getitem__(self, name):
+        if name not in self._values and name in self._lazy:
+            self._complete()
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(list(self._values) + self._lazy)
+
+    def __len__(self):
+        return len(self._values) + len(self._lazy)
+
+    def __repr__(self):
+        return f"{type(self).__name__}({{{', '.join(map(repr, self))}}})"
 
 
-class BatchResult(dict):
+class BatchResult(Result):
     """The outputs of a batch: per-prior fields stacked ``(B, N)``, ``positives_per_gt`` and the
-    preset's other outputs as lists with one entry per image. ``image(b)`` is image b's
-    :class:`Result`."""
+    preset's other outputs as lists with one entry per image (computed on first access).
+    ``image(b)`` is image b's :class:`Result`."""
+
+    def __init__(self, values, lazy=(), fetch_image=None, size=0):
+        super().__init__(values, lazy, lambda: self._all_images())
+        self._fetch_image, self._size, self._images = fetch_image, size, {}
+
+    def _image_outputs(self, b):
+        if b not in self._images:
+            self._images[b] = self._fetch_image(b)
+        return self._images[b]
+
+    def _all_images(self):
+        outputs = [self._image_outputs(b) for b in range(self._size)]
+        return {name: [o.get(name) for o in outputs] for name in self._lazy}
 
     def image(self, index):
-        return Result({name: value[index] for name, value in self.items()})
+        """Image `index`'s outputs as a :class:`Result`."""
+        index = range(self._size)[index]
+        values = {name: value[index] for name, value in self._values.items()}
+        return Result(values, self._lazy, lambda: self._image_outputs(index))
 
 
 def presets():
@@ -84,6 +127,7 @@ class Assigner:
         handle = ctypes.c_void_p()
         call("la_assigner_create", name.encode(), self._options_json.encode(), ctypes.byref(handle))
         self._handle = handle
+        self._cached_layout = None
         self._free = _library.function("la_assigner_free")
         self._description = self._describe()
         flags = _library.function("la_assigner_outputs")(handle)
@@ -116,6 +160,17 @@ class Assigner:
         """The names of the outputs of this assigner's results (``positives_per_gt`` besides)."""
         return list(self._description.get("outputs", [])) + self._extras
 
+    def _layout(self, image_size, strides, num_classes, priors, anchors):
+        """The checked layout, reused while a caller passes the same prior arrays (as trainers do):
+        only when `priors` (and `anchors`) were read in place, without a copy, so that changes to
+        them show, and the image size, strides and class count are equal."""
+        cached = self._cached_layout
+        if cached is not None and cached.matches(image_size, strides, num_classes, priors, anchors):
+            return cached
+        layout = _inputs.Layout(image_size, strides, num_classes, priors, anchors)
+        self._cached_layout = layout if layout.reusable(strides, priors, anchors) else None
+        return layout
+
     def _buffers(self, shape, num_gt):
         out = {"assigned_gt": np.empty(shape, dtype=np.int32), "positives_per_gt": np.empty(num_gt, dtype=np.int32)}
         if self._matched_iou:
@@ -135,15 +190,15 @@ class Assigner:
         ``(K, 4)``, `anchors` ``(N, 4)``. C-contiguous float32 / int32 arrays are read in place;
         others are converted once. Bad shapes or dtypes raise TypeError / ValueError naming the
         argument; the engine's validation raises :class:`labelassign.LabelAssignError`."""
-        layout = _inputs.Layout(image_size, strides, num_classes, priors, anchors)
+        layout = self._layout(image_size, strides, num_classes, priors, anchors)
         image = _inputs.Image(layout, gt_bboxes, gt_labels, pred_bboxes, cls_logits, obj_logits, gt_ignore)
         out, structure = self._buffers(layout.num_priors, image.num_gt)
         call("la_assign", self._handle, ctypes.byref(layout.structure), ctypes.byref(image.structure),
              ctypes.byref(structure))
-        result = Result(out)
-        if self._extras:
-            result.update(self._json_outputs(layout.scene_json(image)))
-        return result
+        if not self._extras:
+            return Result(out)
+        scene = layout.snapshot(image)  # the inputs as they are now, for the outputs beyond the buffers
+        return Result(out, self._extras, lambda: self._json_outputs(scene))
 
     def assign_batch(self, *, image_size, strides, num_classes, priors, gt_bboxes, gt_labels, pred_bboxes,
                      cls_logits, obj_logits=None, gt_ignore=None, anchors=None, gt_mask=None, ignore_mask=None,
@@ -156,25 +211,23 @@ class Assigner:
         ``(B, N, 4)``, `cls_logits` ``(B, N, C)``, `obj_logits` ``(B, N)`` (or lists of per-image
         arrays). `threads` workers (<= 0: one per core); the results are the same for every count.
         """
-        layout = _inputs.Layout(image_size, strides, num_classes, priors, anchors)
+        layout = self._layout(image_size, strides, num_classes, priors, anchors)
         batch = _inputs.Batch(layout, gt_bboxes, gt_labels, pred_bboxes, cls_logits, obj_logits, gt_ignore,
                               gt_mask, ignore_mask)
         out, structure = self._buffers((batch.size, layout.num_priors), int(batch.gt_offsets[-1]))
         call("la_assign_batch", self._handle, ctypes.byref(layout.structure), ctypes.byref(batch.structure),
              _arrays.integer("threads", threads), ctypes.byref(structure))
-        flat = out.pop("positives_per_gt")
-        result = BatchResult(out)
-        result["positives_per_gt"] = np.split(flat, batch.gt_offsets[1:-1])
-        if self._extras:
-            per_image = [self._json_outputs(layout.scene_json(batch.image(b))) for b in range(batch.size)]
-            for name in self._extras:
-                result[name] = [outputs.get(name) for outputs in per_image]
-        return result
+        out["positives_per_gt"] = np.split(out["positives_per_gt"], batch.gt_offsets[1:-1])
+        if not self._extras:
+            return BatchResult(out, size=batch.size)
+        scenes = [layout.snapshot(batch.image(b)) for b in range(batch.size)]
+        return BatchResult(out, self._extras, lambda b: self._json_outputs(scenes[b]), batch.size)
 
-    def _json_outputs(self, scene_json, every=False):
+    def _json_outputs(self, scene, every=False):
         """The outputs beyond the caller buffers (``mu``, ``rows``, ...), from la_assign_json
         (`every`: all of them)."""
         text = ctypes.c_void_p()
+        scene_json = scene if isinstance(scene, str) else scene()
         call("la_assign_json", self.name.encode(), self._options_json.encode(), scene_json.encode(),
              ctypes.byref(text))
         document = json.loads(_take_string(text).splitlines()[0])

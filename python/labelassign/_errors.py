@@ -1,6 +1,7 @@
 """The engine's error type and the call helper that raises it."""
 
 import ctypes
+import threading
 
 from . import _library
 
@@ -26,17 +27,31 @@ class LabelAssignError(Exception):
         self.message = message
 
 
+_local = threading.local()
+_functions = {}
+
+
 def error_buffer():
-    """A fresh buffer for an error message (one per call: calls may run on several threads)."""
-    return ctypes.create_string_buffer(_library.ERROR_CAPACITY)
+    """This thread's buffer for error messages (calls run on several threads at once)."""
+    buffer = getattr(_local, "buffer", None)
+    if buffer is None:
+        buffer = _local.buffer = ctypes.create_string_buffer(_library.ERROR_CAPACITY)
+    return buffer
 
 
 def call(name, *arguments, tolerate=()):
-    """Calls the C function `name` with `arguments` and a fresh error buffer; returns the code.
-    Raises :class:`LabelAssignError` with the engine's message unless the code is 0 or in
-    `tolerate`."""
+    """Calls the C function `name` with `arguments` and this thread's error buffer; returns the
+    code and the message. Raises :class:`LabelAssignError` with the engine's message unless the
+    code is 0 or in `tolerate`."""
+    function = _functions.get(name)
+    if function is None:
+        function = _functions[name] = _library.function(name)
     buffer = error_buffer()
-    code = _library.function(name)(*arguments, buffer, _library.ERROR_CAPACITY)
-    if code != 0 and code not in tolerate:
-        raise LabelAssignError(code, buffer.value.decode("utf-8", "replace"))
-    return code, buffer.value.decode("utf-8", "replace")
+    buffer[0] = 0
+    code = function(*arguments, buffer, _library.ERROR_CAPACITY)
+    if code == 0:
+        return 0, ""
+    message = buffer.value.decode("utf-8", "replace")
+    if code not in tolerate:
+        raise LabelAssignError(code, message)
+    return code, message

@@ -24,6 +24,26 @@ class Layout:
         self.structure = _library.la_layout(self.width, self.height, p(self.strides), len(self.strides),
                                             self.num_classes, p(self.priors), self.num_priors, p(self.anchors))
 
+    def reusable(self, strides, priors, anchors):
+        """Whether this layout may stand for later calls with these very arguments: the priors and
+        anchors are the caller's arrays (no copy), the strides a sequence (kept by value) or the
+        caller's array."""
+        if self.priors is not priors or (anchors is not None and self.anchors is not anchors):
+            return False
+        self._sources = (priors, anchors, tuple(strides) if isinstance(strides, (list, tuple)) else strides)
+        return isinstance(strides, (list, tuple)) or self.strides is strides
+
+    def matches(self, image_size, strides, num_classes, priors, anchors):
+        """Whether a call with these arguments has this layout (see :meth:`reusable`)."""
+        kept_priors, kept_anchors, kept_strides = self._sources
+        if priors is not kept_priors or anchors is not kept_anchors or num_classes != self.num_classes:
+            return False
+        if not isinstance(image_size, (list, tuple)) or tuple(image_size) != (self.width, self.height):
+            return False
+        if isinstance(strides, (list, tuple)):
+            return isinstance(kept_strides, tuple) and tuple(strides) == kept_strides
+        return strides is kept_strides
+
     def per_prior(self, name, value, width, batched=False, batch=None):
         """`value` checked as ``(N,)`` (`width` None) or ``(N, width)``; `batched`: with a leading
         axis of `batch` images (None: any number)."""
@@ -33,16 +53,15 @@ class Layout:
             shape, labels = (batch, *shape), ("B", *labels)
         return _arrays.array(name, value, _f32, shape, labels)
 
-    def scene_json(self, image):
-        """The scene of `image` (an :class:`Image`) as a scene document (float32 values exactly)."""
-        document = {"image": [self.width, self.height], "strides": self.strides.tolist(),
-                    "num_classes": self.num_classes, "priors": self.priors.tolist(),
-                    "gt_bboxes": image.gt_bboxes.tolist(), "gt_labels": image.gt_labels.tolist(),
-                    "pred_bboxes": image.pred_bboxes.tolist(), "cls_logits": image.cls_logits.tolist()}
-        for key, value in (("obj_logits", image.obj_logits), ("gt_ignore", image.gt_ignore), ("anchors", self.anchors)):
-            if value is not None:
-                document[key] = value.tolist()
-        return json.dumps(document)
+    def snapshot(self, image):
+        """A function giving the scene of `image` (an :class:`Image`) as a scene document (float32
+        values exactly), from copies of the arrays taken now."""
+        arrays = {"strides": self.strides, "priors": self.priors, "gt_bboxes": image.gt_bboxes,
+                  "gt_labels": image.gt_labels, "pred_bboxes": image.pred_bboxes, "cls_logits": image.cls_logits,
+                  "obj_logits": image.obj_logits, "gt_ignore": image.gt_ignore, "anchors": self.anchors}
+        copies = {key: value.copy() for key, value in arrays.items() if value is not None}
+        header = {"image": [self.width, self.height], "num_classes": self.num_classes}
+        return lambda: json.dumps({**header, **{key: value.tolist() for key, value in copies.items()}})
 
 
 class Image:

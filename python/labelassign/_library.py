@@ -14,16 +14,15 @@ import ctypes.util
 import os
 import sys
 import threading
-from ctypes import POINTER, c_char_p, c_double, c_float, c_int32, c_int64, c_void_p
+from ctypes import POINTER, c_char_p, c_double, c_int32, c_int64, c_void_p
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent
 _NAMES = ("liblabelassign.so", "liblabelassign.so.0", "liblabelassign.dylib")
 
-_f32 = POINTER(c_float)
-_f64 = POINTER(c_double)
-_i32 = POINTER(c_int32)
-_i64 = POINTER(c_int64)
+# Array arguments are addresses (c_void_p: an int, None or byref() converts without the cost of
+# a typed ctypes pointer); the C types are those of labelassign.h.
+_f32 = _f64 = _i32 = _i64 = c_void_p
 _err = (ctypes.c_char_p, c_int64)
 
 #: Error message capacity passed to every call.

@@ -13,6 +13,8 @@ _MAX_ITER = 5
 _NOT_CONVERGED = ("Sinkhorn did not converge. You might want to increase the number of iterations "
                   "`numItermax` or the regularization parameter `reg`.")
 _METHODS = ("sinkhorn", "sinkhorn_log", "sinkhorn_stabilized")
+# sinkhorn_stabilized's absorption threshold and error-check period: the library runs POT's defaults.
+_STABILIZED_DEFAULTS = {"tau": 1e3, "print_period": 20}
 
 
 def _histogram(name, value, length):
@@ -120,9 +122,6 @@ def sinkhorn(a, b, M, reg, method="sinkhorn", numItermax=1000, stopThr=1e-9, ver
     if log:
         return plan, _sinkhorn_log_dict(method, (errors, niter, u, v, reg))
     return plan
-
-
-_STABILIZED_DEFAULTS = {"tau": 1e3, "print_period": 20}
 
 
 def _run_sinkhorn(a, b, cost, reg, method, numItermax, stopThr, start_u, start_v, plan, u, v, extra):

@@ -243,3 +243,17 @@ def test_a_missing_library_is_named(tmp_path):
     env = dict(os.environ, LABELASSIGN_LIB=str(missing))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert f"LABELASSIGN_LIB={missing}" in out and "not found" in out
+
+
+def test_outputs_beyond_the_buffers_come_from_the_inputs_of_the_call():
+    """ota's mu is computed on first access, from copies taken by the call: changing the caller's
+    arrays afterwards (as a trainer reusing its buffers does) does not change it."""
+    pred = SCENE["pred_bboxes"].copy()
+    result = labelassign.assign("ota", **inputs(pred_bboxes=pred))
+    expected = SCENE["expected"]["ota"]["mu"]
+    pred[:] = pred[::-1]
+    assert "mu" in result and len(result) == 4
+    assert np.array_equal(result["mu"], expected)
+    batch = labelassign.Assigner("ota").assign_batch(**batch_inputs(BATCH[:2]))
+    assert np.array_equal(batch.image(1)["mu"], BATCH[1]["expected"]["ota"]["mu"])
+    assert np.array_equal(batch["mu"][0], BATCH[0]["expected"]["ota"]["mu"])

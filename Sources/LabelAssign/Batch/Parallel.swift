@@ -53,11 +53,30 @@ public enum BLASThreads {
     /// OpenBLAS's current thread count.
     public static var current: Int { Int(openblas_get_num_threads()) }
 
-    /// Runs `body` with OpenBLAS at one thread, restoring the previous count afterwards.
+    /// Runs `body` with OpenBLAS at one thread, restoring the previous count once the last of the
+    /// overlapping `single` calls (from any thread) has returned, so none of them runs on more.
     public static func single<T>(_ body: () throws -> T) rethrows -> T {
-        let before = openblas_get_num_threads()
-        if before != 1 { openblas_set_num_threads(1) }
-        defer { if before != 1 { openblas_set_num_threads(before) } }
+        state.withLock { s in
+            if s.depth == 0 {
+                s.saved = openblas_get_num_threads()
+                if s.saved != 1 { openblas_set_num_threads(1) }
+            }
+            s.depth += 1
+        }
+        defer {
+            state.withLock { s in
+                s.depth -= 1
+                if s.depth == 0, s.saved != 1 { openblas_set_num_threads(s.saved) }
+            }
+        }
         return try body()
     }
+
+    /// The open `single` calls and the thread count they replaced.
+    private struct State {
+        var depth = 0
+        var saved: Int32 = 1
+    }
+
+    private static let state = Mutex(State())
 }

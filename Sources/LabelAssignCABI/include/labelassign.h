@@ -332,8 +332,8 @@ int32_t la_emd2(const double *a, const double *b, const double *M, int64_t n_row
  * costs, unbalanced or zero totals, a parameter outside its domain, NaN or +inf in a warm start,
  * a plan that over- or underflows (reg too small for the cost range; sinkhorn_log avoids it):
  * LA_ERROR_INVALID_INPUT. Buffers beyond LABELASSIGN_MAX_BUFFER_BYTES: LA_ERROR_LIMIT. On every
- * error, once the counts were checked, the given arrays are filled with 0, `*niter_out` 0,
- * `*err_out` NaN and `*status_out` -1.
+ * error `*niter_out` is 0, `*err_out` NaN and `*status_out` -1, and, once the counts were
+ * checked, the given arrays are filled with 0.
  */
 int32_t la_sinkhorn(const double *a, const double *b, const double *M, int64_t n_rows, int64_t n_cols,
                     double reg, const char *method, int64_t num_itermax, double stop_thr,
@@ -375,8 +375,8 @@ int32_t la_sinkhorn_fixed(const float *cost, const float *mu, const float *nu, i
  * sum of the matched costs (numpy's summation order; +-inf when it overflows). count_out and
  * total_out may be NULL. Errors: negative counts, n_rows * n_cols overflowing, NULL `cost`
  * (with entries) or index arrays: LA_ERROR_ARGUMENT; LA_ERROR_LIMIT as la_sinkhorn. On every
- * error, once the counts were checked, the index arrays are filled with -1, `*count_out` 0 and
- * `*total_out` NaN.
+ * error `*count_out` is 0 and `*total_out` NaN, and, once the counts were checked, the index
+ * arrays are filled with -1.
  */
 int32_t la_linear_sum_assignment(const double *cost, int64_t n_rows, int64_t n_cols, int32_t maximize,
                                  int64_t *row_ind, int64_t *col_ind, int64_t *count_out, double *total_out,

@@ -3,6 +3,7 @@ import LabelAssignIO
 import LabelAssignTestSupport
 import LabelAssignCABI
 import Testing
+import Dispatch
 
 /// `la_assign_batch` and `BatchAssignment`: B images on one layout equal the images one by one,
 /// at every thread count; hostile counts and offsets are typed errors.
@@ -106,6 +107,27 @@ import Testing
                 #expect(e.image == 1 && e.description.hasPrefix("image 1: ") && e.description.contains("gt_bboxes[0]"), "\(e)")
             } catch { Issue.record("\(error)") }
         }
+    }
+
+    /// Overlapping `BLASThreads.single` calls on two threads: the one that returns first does not
+    /// give OpenBLAS its threads back while the other still runs.
+    @Test func blasStaysSingleWhileAnyCallRuns() {
+        let entered = DispatchSemaphore(value: 0), left = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        final class Seen: @unchecked Sendable { var threads = -1 }
+        let seen = Seen()
+        DispatchQueue.global().async {
+            BLASThreads.single {
+                entered.signal()
+                left.wait()
+                seen.threads = BLASThreads.current
+            }
+            done.signal()
+        }
+        entered.wait()
+        BLASThreads.single { _ = BLASThreads.current }
+        left.signal()
+        done.wait()
+        #expect(seen.threads == 1)
     }
 
     /// The lowest failing image decides, at every thread count; every buffer is cleared.

@@ -32,7 +32,14 @@ extension CommandLineTests {
             #expect(worstRelative(try #require(v["plan"]?.matrix?.values), c.plan) <= SinkhornPOTConformanceTests.tolerance, "\(c.name)")
             #expect(v["niter"]?.double == Double(c.niter), "\(c.name)")
             #expect(v["status"]?.string == c.status.rawValue, "\(c.name)")
-            if let last = c.errors.last { #expect(v["err"]?.double == last, "\(c.name)") } else { #expect(v["err"] == .null, "\(c.name)") }
+            // The last checked error, to the fixture's tolerance for checked errors (a column sum's rounding).
+            if let last = c.errors.last {
+                var final = c
+                final.errors = [last]
+                #expect(SinkhornPOTConformanceTests.errorsMatch([v["err"]?.double ?? .nan], final), "\(c.name): err \(String(describing: v["err"])) vs \(last)")
+            } else {
+                #expect(v["err"] == .null, "\(c.name)")
+            }
             // POT's warnings, on stderr.
             #expect(r.stderr.contains("did not converge") == (c.status == .maxIterReached), "\(c.name): \(r.stderr)")
             #expect(r.stderr.contains("numerical errors") == (c.status == .numericalError), "\(c.name): \(r.stderr)")

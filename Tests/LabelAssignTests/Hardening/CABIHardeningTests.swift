@@ -87,6 +87,9 @@ import Glibc
             let stride = CABI.assign(handle.pointer, s) { layout, _, _ in layout.strides = pin.pointer([bad, 16]) }
             #expect(stride.rc == Self.invalid && stride.error.contains("strides[0]"), "\(bad): \(stride.error)")
         }
+        // A level count beyond the limit is rejected before the strides are read.
+        let levels = CABI.assign(handle.pointer, s) { layout, _, _ in layout.numStrides = 1 << 30 }
+        #expect(levels.rc == Self.invalid && levels.error.contains("strides") && levels.error.contains("64"), "\(levels.error)")
         // Errors into a NULL buffer or a zero / negative capacity are dropped, not written.
         #expect(la_assign(nil, &layout, &image, &out, nil, 100) == Self.argument)
         var one = [CChar](repeating: 65, count: 1)
