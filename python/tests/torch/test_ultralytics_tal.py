@@ -119,6 +119,18 @@ def test_non_square_image_and_one_stride():
     run_both(scenes.batch(22, [4, 6], width=256, height=128, strides=(16,)), **dict(TRAINING, stride=[16]))
 
 
+def test_every_thread_count_gives_the_same_targets():
+    args = scenes.batch(27, [40, 0, 7, 120, 3, 9])
+    drop_in = TaskAlignedAssigner(**TRAINING)
+    outputs = []
+    for threads in (1, 2, 0):
+        drop_in.threads = threads
+        outputs.append(drop_in(*args))
+    for other in outputs[1:]:
+        for a, b in zip(outputs[0], other):
+            assert torch.equal(a, b)
+
+
 def test_labels_outside_the_classes_are_an_error():
     args = list(scenes.batch(23, [3]))
     args[3][0, 1, 0] = 80
