@@ -5,6 +5,7 @@ LIBDIR := .build/release
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build test run bench lib lib-build install fuzz fuzz-build clean python-test python-install-check wheel wheel-check python-bench
+.PHONY: test-integrations
 
 ## deps: install OpenBLAS when it is missing (Debian/Ubuntu).
 deps:
@@ -155,6 +156,17 @@ $(PY_WHEEL_VENV)/.complete: python/requirements-wheel.txt
 python-test: lib-build $(PY_TEST_VENV)/.complete
 	cd python && LABELASSIGN_LIB=$(PY_LIB) PYTHONPATH=$(CURDIR)/python $(PY_TEST_VENV)/bin/python -m pytest -q tests
 	$(MAKE) --no-print-directory python-install-check
+
+## test-integrations: the labelassign.torch drop-in tests (python/tests/torch) against the real
+## trainers pinned in python/requirements-integrations.txt (ultralytics, torch), DETR's matcher
+## (vendored in python/tests/torch/third_party), two gloo ranks and forked DataLoader workers. The
+## venv is cached outside the clone, keyed by that file's hash (its first install takes minutes).
+PY_INTEGRATIONS_VENV := $(PY_CACHE)/venv-integrations-$(shell sha256sum python/requirements-integrations.txt | cut -c1-16)
+$(PY_INTEGRATIONS_VENV)/.complete: python/requirements-integrations.txt
+	$(make-venv)
+
+test-integrations: lib-build $(PY_INTEGRATIONS_VENV)/.complete
+	cd python && LABELASSIGN_LIB=$(PY_LIB) PYTHONPATH=$(CURDIR)/python $(PY_INTEGRATIONS_VENV)/bin/python -m pytest -q tests/torch
 
 python-install-check: lib-build
 	rm -rf $(PY_SCRATCH)/install-venv python/build python/labelassign.egg-info

@@ -40,12 +40,12 @@ import Testing
             c("tal", "topk", .number(3)), c("tal", "alpha", .number(2)), c("tal", "beta", .number(1)), c("tal", "topk2", .number(1)),
             c("tal", "eps", .number(1)), c("tal", "in_gt_margin", .number(8)), c("tal", "stride_val", .number(64)),
             c("tal", "octave_base_scale", .number(4), changes: false), c("tal", "ignore_iof_thr", .number(0.5), changes: false),
-            c("tal", "variant", .string("mmdet")),
+            c("tal", "variant", .string("mmdet")), c("tal", "scores_are_probabilities", .bool(true)),
             c("tood", "topk", .number(3)), c("tood", "alpha", .number(2)), c("tood", "beta", .number(2)),
             c("tood", "topk2", .number(1), changes: false), c("tood", "eps", .number(1), changes: false),
             c("tood", "in_gt_margin", .number(8)), c("tood", "stride_val", .number(64), changes: false),
             c("tood", "octave_base_scale", .number(4), changes: false), c("tood", "ignore_iof_thr", .null, changes: false),
-            c("tood", "variant", .string("ultralytics")),
+            c("tood", "variant", .string("ultralytics")), c("tood", "scores_are_probabilities", .bool(true)),
             c("atss", "topk", .number(3)), c("atss", "ignore_iof_thr", .number(0.5), changes: false),
             c("atss", "octave_base_scale", .number(4)), c("atss", "in_gt_margin", .number(8)),
             c("maxiou", "pos_iou_thr", .number(0.6)), c("maxiou", "neg_iou_thr", .list([.number(0.1), .number(0.4)])),
@@ -90,7 +90,9 @@ import Testing
 
     @Test(arguments: cases)
     func nonDefaultValueApplies(_ c: Case) throws {
-        let s = try Self.scene()
+        var s = try Self.scene()
+        // Probabilities in, as the option declares (the plain preset reads them as logits).
+        if c.option == "scores_are_probabilities" { s.clsLogits = s.clsLogits.map { torchSigmoid($0) } }
         let p = try AssignerRegistry.preset(c.preset)
         let info = try #require(p.options.first { $0.name == c.option })
         #expect(info.defaultValue != c.value, "\(c): the case value is the default")

@@ -40,10 +40,13 @@ extension TaskAlignedAssigner {
         let cls: UnsafeBufferPointer<Float>
         let classes, label: Int
         let alpha, beta: Double
+        /// `cls` holds probabilities (`scores_are_probabilities`): no sigmoid.
+        var probabilities = false
 
         /// The metric of the row's `j`-th hit.
         @inline(__always) func callAsFunction(_ j: Int, _ row: OverlapRow) -> Float {
-            let score = torchSigmoid(cls[Int(row.hits[j]) * classes + label])
+            let value = cls[Int(row.hits[j]) * classes + label]
+            let score = probabilities ? value : torchSigmoid(value)
             return torchPow(score, alpha) * torchPow(row.iou[j], beta)
         }
     }
@@ -69,7 +72,8 @@ extension TaskAlignedAssigner {
                         let b = gt.baseAddress! + 4 * m
                         row.overlaps(b)
                         let alignment = Alignment(cls: cls, classes: s.numClasses, label: Int(s.gtLabels[m]),
-                                                  alpha: configuration.alpha, beta: configuration.beta)
+                                                  alpha: configuration.alpha, beta: configuration.beta,
+                                                  probabilities: configuration.scoresAreProbabilities)
                         topKByAlignment(row, alignment, priorCount: n, scratch: &topK)
                         assignInGTCandidates(topK.chosen, object: b, index: m, row: row, anchors: anchors, owners: &owners)
                     }

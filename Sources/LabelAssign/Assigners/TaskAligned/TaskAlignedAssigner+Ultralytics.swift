@@ -94,7 +94,7 @@ extension TaskAlignedAssigner {
                         let a = Int(pairs.prior[k])
                         if predAtan[a].isNaN { predAtan[a] = lak_aspect_atan_ultralytics8(pred.baseAddress! + 4 * a) }
                         let ov = max(lak_ciou_ultralytics8_atans(box, pred.baseAddress! + 4 * a, gtAtan, predAtan[a]), 0)
-                        let score = torchSigmoid(s.clsLogits[a * nc + label])
+                        let score = classScore(s.clsLogits[a * nc + label])
                         pairs.overlap[k] = ov
                         pairs.metric[k] = TorchTopK.Element(value: torchPow(score, alpha) * torchPow(ov, beta), index: Int32(a))
                     }
@@ -112,7 +112,7 @@ extension TaskAlignedAssigner {
             for m in 0..<(pairs.start.count - 1) {
                 let lo = pairs.start[m], hi = pairs.start[m + 1]
                 let picks = TorchTopK.indices(ofSparse: UnsafeBufferPointer(rebasing: all[lo..<hi]), count: n,
-                                              k: configuration.topk, order: .largest, ties: .torchHeapOrLowerIndex)
+                                              k: configuration.topk, order: .largest, ties: .torch)
                 for a in picks {
                     guard let k = Self.find(a, in: pairs.prior, lo, hi) else { continue }
                     let i = Int(a)
@@ -167,7 +167,7 @@ extension TaskAlignedAssigner {
         }
         for m in owned.indices where !owned[m].isEmpty {
             let keep = Set(owned[m].withUnsafeBufferPointer {
-                TorchTopK.indices(ofSparse: $0, count: n, k: k2, order: .largest, ties: .torchHeapOrLowerIndex)
+                TorchTopK.indices(ofSparse: $0, count: n, k: k2, order: .largest, ties: .torch)
             })
             for e in owned[m] where !keep.contains(e.index) { owners.owner[Int(e.index)] = -1 }
         }

@@ -25,8 +25,9 @@ import _LabelAssignKernels
 ///
 /// Work is restricted to pairs that can be non-zero: ultralytics computes overlaps only for
 /// priors inside the (enlarged) object, mmdet only for predictions that intersect the object.
-/// The top-k selection reproduces PyTorch's CPU tie order where it runs a heap selection
-/// (`64·topk <= N`); on smaller scenes the lower index wins among equal metrics (`TorchTopK`).
+/// The top-k selection reproduces PyTorch's CPU tie order (`TorchTopK`): ultralytics at every
+/// size (heap selection where `64·topk <= N`, introselect below); mmdet where it runs the heap
+/// selection, the lower index winning among equal metrics on smaller scenes.
 ///
 /// Ignore regions (`gt_ignore`): neither reference uses them; after assignment, background
 /// priors marked by `ignoreRule` become `-2` and positives are left unchanged.
@@ -60,6 +61,8 @@ public struct TaskAlignedAssigner: Assigner {
         public var anchorScale: Float
         /// How ignore regions mark priors (applied to background priors after assignment).
         public var ignoreRule: IgnoreRule
+        /// `cls_logits` hold probabilities, used as they are (no sigmoid): `TaskAlignedAssigner+Scores.swift`.
+        public var scoresAreProbabilities = false
 
         public init(variant: Variant, topk: Int, topk2: Int? = nil, alpha: Double, beta: Double,
                     inBoxMargin: Float, minCandidateSide: Float? = nil, normalizationEps: Float = 1e-9,
@@ -117,6 +120,9 @@ public struct TaskAlignedAssigner: Assigner {
                            }),
             .choice("variant", \.variant, [("ultralytics", .ultralytics), ("mmdet", .mmdet)],
                     doc: "which reference's stages (CIoU and point priors, or IoU and anchor centres)", reference: reference),
+            .boolean("scores_are_probabilities", \.scoresAreProbabilities,
+                     doc: "cls_logits hold class probabilities in [0, 1], used without the sigmoid (what both references receive)",
+                     reference: reference),
         ]
 
         /// Throws `invalidParameter` for a constant outside its domain.
@@ -140,6 +146,7 @@ public struct TaskAlignedAssigner: Assigner {
 
     public func assignPriors(_ prepared: PreparedScene) throws -> Assignment {
         try configuration.validate()
+        try checkClassScores(prepared.scene)
         if prepared.priorCount == 0 {
             let quality = QualityTarget(configuration.variant == .ultralytics ? .targetScores : .assignMetrics, [])
             return Assignment(assignedGT: [], quality: quality)
