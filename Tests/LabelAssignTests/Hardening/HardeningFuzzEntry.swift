@@ -240,12 +240,22 @@ enum HardeningFuzzEntry {
         let pins = Pins()
         defer { pins.release() }
         let n = s.priorCount, g = s.gtCount
+        // The C contract: every array holds what its counts say. The generated logits stop at 80
+        // classes, so a larger class count gets zero-padded logits (up to 2^22 values; beyond that
+        // the scene is not passed: the library would read what the caller promised).
+        let classes = Int(Int32(truncatingIfNeeded: s.numClasses))
+        var logits = s.clsLogits
+        if classes >= 0, n * classes != logits.count {
+            guard n * classes <= 1 << 22 else { return [] }
+            let width = s.clsLogits.count / n  // the generated row width
+            logits = (0..<(n * classes)).map { k in k % classes < width ? s.clsLogits[(k / classes) * width + k % classes] : 0 }
+        }
         var layout = LALayout(imageWidth: Int32(truncatingIfNeeded: s.imageWidth), imageHeight: Int32(truncatingIfNeeded: s.imageHeight),
                               strides: pins.pin(s.strides), numStrides: Int32(s.strides.count),
                               numClasses: Int32(truncatingIfNeeded: s.numClasses), priors: pins.pin(s.priors), numPriors: Int64(n),
                               anchors: pins.pin(s.anchors))
         var image = LAImage(gtBoxes: pins.pin(s.gtBoxes), gtLabels: pins.pin(s.gtLabels), numGT: Int64(g), predBoxes: pins.pin(s.predBoxes),
-                            clsLogits: pins.pin(s.clsLogits), objLogits: pins.pin(s.objLogits), gtIgnore: pins.pin(s.gtIgnore),
+                            clsLogits: pins.pin(logits), objLogits: pins.pin(s.objLogits), gtIgnore: pins.pin(s.gtIgnore),
                             numIgnore: Int64(s.ignoreCount))
         let assigned = pins.pin([Int32](repeating: 7, count: 3 * n))!, quality = pins.pin([Float](repeating: 7, count: 3 * n))!
         let matched = pins.pin([Float](repeating: 7, count: 3 * n))!, positives = pins.pin([Int32](repeating: 7, count: 3 * g))!
@@ -261,7 +271,7 @@ enum HardeningFuzzEntry {
         if !untouched, !(0..<n).allSatisfy({ quality[$0].isFinite && matched[$0].isFinite }) { out.append("\(name): la_assign quality is not finite") }
         var batch = LABatch(batchSize: 2, gtOffsets: pins.pin([0, Int64(g), Int64(2 * g)]), gtBoxes: pins.pin(s.gtBoxes + s.gtBoxes),
                             gtLabels: pins.pin(s.gtLabels + s.gtLabels), predBoxes: pins.pin(s.predBoxes + s.predBoxes),
-                            clsLogits: pins.pin(s.clsLogits + s.clsLogits), objLogits: pins.pin(s.objLogits.map { $0 + $0 }),
+                            clsLogits: pins.pin(logits + logits), objLogits: pins.pin(s.objLogits.map { $0 + $0 }),
                             ignoreOffsets: pins.pin([0, Int64(s.ignoreCount), Int64(2 * s.ignoreCount)]), gtIgnore: pins.pin(s.gtIgnore + s.gtIgnore))
         var stacked = LAOutputs(assignedGT: assigned + n, matchedIoU: matched + n, quality: quality + n, positivesPerGT: positives + g)
         let brc = la_assign_batch(assigner, &layout, &batch, 2, &stacked, &error, 256)
