@@ -18,40 +18,69 @@ func statusCode(_ s: Sinkhorn.Status) -> Int32 {
     Int32(Sinkhorn.Status.allCases.firstIndex(of: s) ?? 3)
 }
 
+/// Where `la_sinkhorn` writes: the plan, the duals, POT's log entries and the status, each
+/// optional but the plan.
+private struct SinkhornOutputs {
+    var plan, u, v, err, errors: UnsafeMutablePointer<Double>?
+    var errorsCapacity: Int64
+    var niter, numErrors: UnsafeMutablePointer<Int64>?
+    var status: UnsafeMutablePointer<Int32>?
+
+    /// The out-values of a failed call: niter 0, err NaN, no errors, status -1.
+    func reset() {
+        niter?.pointee = 0
+        err?.pointee = .nan
+        numErrors?.pointee = 0
+        status?.pointee = -1
+    }
+
+    /// Writes `solved`: every value, the first `errorsCapacity` checked errors.
+    func write(_ solved: TransportPlan) {
+        LabelAssignCABI.write(solved.plan, to: plan)
+        LabelAssignCABI.write(solved.u, to: u)
+        LabelAssignCABI.write(solved.v, to: v)
+        LabelAssignCABI.write(Array(solved.errors.prefix(Int(errorsCapacity))), to: errors)
+        niter?.pointee = Int64(solved.niter)
+        err?.pointee = solved.marginalError
+        numErrors?.pointee = Int64(solved.errors.count)
+        status?.pointee = statusCode(solved.status)
+    }
+}
+
 @_cdecl("la_sinkhorn")
 public func la_sinkhorn(_ a: UnsafePointer<Double>?, _ b: UnsafePointer<Double>?, _ m: UnsafePointer<Double>?,
                         _ rows: Int64, _ columns: Int64, _ reg: Double, _ method: UnsafePointer<CChar>?,
-                        _ numItermax: Int64, _ stopThr: Double,
+                        _ numItermax: Int64, _ stopThr: Double, _ tau: Double, _ printPeriod: Int64,
                         _ warmstartU: UnsafePointer<Double>?, _ warmstartV: UnsafePointer<Double>?,
                         _ planOut: UnsafeMutablePointer<Double>?, _ uOut: UnsafeMutablePointer<Double>?,
                         _ vOut: UnsafeMutablePointer<Double>?, _ niterOut: UnsafeMutablePointer<Int64>?,
-                        _ errOut: UnsafeMutablePointer<Double>?, _ statusOut: UnsafeMutablePointer<Int32>?,
+                        _ errOut: UnsafeMutablePointer<Double>?, _ errorsOut: UnsafeMutablePointer<Double>?,
+                        _ errorsCapacity: Int64, _ numErrorsOut: UnsafeMutablePointer<Int64>?,
+                        _ statusOut: UnsafeMutablePointer<Int32>?,
                         _ errorBuffer: UnsafeMutablePointer<CChar>?, _ errorCapacity: Int64) -> Int32 {
-    niterOut?.pointee = 0
-    errOut?.pointee = .nan
-    statusOut?.pointee = -1
+    let out = SinkhornOutputs(plan: planOut, u: uOut, v: vOut, err: errOut, errors: errorsOut, errorsCapacity: errorsCapacity,
+                              niter: niterOut, numErrors: numErrorsOut, status: statusOut)
+    out.reset()
     return call(errorBuffer, errorCapacity) {
         // The cost copy, the kernel, the plan and the products of a solve.
         let count = try matrixEntries(rows, columns, bytesPerEntry: 32, "la_sinkhorn")
         let r = Int(rows), c = Int(columns)
         do {
             guard let m else { throw Failure.argument("M is NULL") }
-            guard let planOut else { throw Failure.argument("plan_out is NULL") }
+            guard planOut != nil else { throw Failure.argument("plan_out is NULL") }
+            guard errorsCapacity >= 0 else { throw Failure.argument("errors_capacity is negative (\(errorsCapacity))") }
+            guard errorsOut != nil || errorsCapacity == 0 else { throw Failure.argument("errors_out is NULL with errors_capacity \(errorsCapacity)") }
             guard (warmstartU == nil) == (warmstartV == nil) else { throw Failure.argument("give both warmstart_u and warmstart_v, or neither") }
             let name = method.map { String(cString: $0) } ?? "sinkhorn"
             guard let solver = Sinkhorn.Method(rawValue: name) else {
                 throw Failure.argument("unknown method '\(name)'; known: sinkhorn, sinkhorn_log, sinkhorn_stabilized")
             }
+            let period = Int(clamping: printPeriod)
             let warmstart = try warmstartU.map { Sinkhorn.Warmstart(u: try copy($0, r, "warmstart_u"), v: try copy(warmstartV, c, "warmstart_v")) }
-            let plan = try Sinkhorn(reg: reg, method: solver, numItermax: Int(numItermax), stopThr: stopThr)
+            let plan = try Sinkhorn(reg: reg, method: solver, numItermax: Int(numItermax), stopThr: stopThr, tau: tau, printPeriod: period)
                 .solve(a: try a.map { try copy($0, r, "a") } ?? [], b: try b.map { try copy($0, c, "b") } ?? [],
                        cost: Array(UnsafeBufferPointer(start: m, count: count)), rows: r, columns: c, warmstart: warmstart)
-            write(plan.plan, to: planOut)
-            write(plan.u, to: uOut)
-            write(plan.v, to: vOut)
-            niterOut?.pointee = Int64(plan.niter)
-            errOut?.pointee = plan.marginalError
-            statusOut?.pointee = statusCode(plan.status)
+            out.write(plan)
             return Code.ok
         } catch {
             fill(planOut, count, 0)

@@ -63,7 +63,7 @@ int main(int argc, char **argv) {
 
     /* Exact optimal transport (POT's ot.emd): masses 1/2, 1/2 onto 3 uniform columns (b = NULL). */
     double a[] = {0.5, 0.5}, M[] = {0, 1, 2, 2, 1, 0}, plan[6], cost = 0;
-    if ((rc = la_emd(a, NULL, M, 2, 3, 100000, plan, &cost, error, sizeof error)) != LA_OK) {
+    if ((rc = la_emd(a, NULL, M, 2, 3, 100000, plan, &cost, NULL, NULL, error, sizeof error)) != LA_OK) {
         fprintf(stderr, "la_emd error %d: %s\n", rc, error);
         return 1;
     }

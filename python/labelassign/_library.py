@@ -64,7 +64,7 @@ _SIGNATURES = {
     "la_assigner_names": (c_int64, [c_char_p, c_int64]),
     "la_free": (None, [c_void_p]),
     "la_overlap_matrix": (c_int32, [_f32, c_int64, _f32, c_int64, c_char_p, c_char_p, _f32, *_err]),
-    "la_emd": (c_int32, [_f64, _f64, _f64, c_int64, c_int64, c_int64, _f64, _f64, *_err]),
+    "la_emd": (c_int32, [_f64, _f64, _f64, c_int64, c_int64, c_int64, _f64, _f64, _f64, _f64, *_err]),
     "la_emd2": (c_int32, [_f64, _f64, _f64, c_int64, c_int64, c_int64, _f64, *_err]),
     "la_assigner_create": (c_int32, [c_char_p, c_char_p, POINTER(c_void_p), *_err]),
     "la_assigner_free": (None, [c_void_p]),
@@ -75,7 +75,8 @@ _SIGNATURES = {
                                   POINTER(la_outputs), *_err]),
     "la_assign_json": (c_int32, [c_char_p, c_char_p, c_char_p, POINTER(c_void_p), *_err]),
     "la_sinkhorn": (c_int32, [_f64, _f64, _f64, c_int64, c_int64, c_double, c_char_p, c_int64, c_double,
-                              _f64, _f64, _f64, _f64, _f64, _i64, _f64, _i32, *_err]),
+                              c_double, c_int64, _f64, _f64, _f64, _f64, _f64, _i64, _f64,
+                              _f64, c_int64, _i64, _i32, *_err]),
     "la_linear_sum_assignment": (c_int32, [_f64, c_int64, c_int64, c_int32, _i64, _i64, _i64, _f64, *_err]),
 }
 

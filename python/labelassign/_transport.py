@@ -13,8 +13,11 @@ _MAX_ITER = 5
 _NOT_CONVERGED = ("Sinkhorn did not converge. You might want to increase the number of iterations "
                   "`numItermax` or the regularization parameter `reg`.")
 _METHODS = ("sinkhorn", "sinkhorn_log", "sinkhorn_stabilized")
-# sinkhorn_stabilized's absorption threshold and error-check period: the library runs POT's defaults.
+# sinkhorn_stabilized's absorption threshold and error-check period (POT's defaults); the other
+# methods ignore them, as POT's, and check every 10 iterations.
 _STABILIZED_DEFAULTS = {"tau": 1e3, "print_period": 20}
+_CHECK_PERIOD = 10
+_MAX_NUM_ITERMAX = 10_000_000
 
 
 def _histogram(name, value, length):
@@ -31,44 +34,54 @@ def _problem(a, b, M):
 
 
 def _emd(a, b, M, numItermax, plan):
-    """Runs la_emd (or la_emd2 without `plan`); returns (plan, cost, warning)."""
+    """Runs la_emd (or la_emd2 without `plan`); returns (plan, cost, u, v, warning): the duals
+    (POT's centred ``log["u"]``, ``log["v"]``) with the plan, else None."""
     a, b, cost = _problem(a, b, M)
     limit = _arrays.integer("numItermax", numItermax, 0)
     rows, cols = cost.shape
     total = ctypes.c_double()
-    out = np.empty((rows, cols), dtype=np.float64) if plan else None
+    out, u, v = (np.empty((rows, cols)), np.empty(rows), np.empty(cols)) if plan else (None, None, None)
     head = (_arrays.pointer(a), _arrays.pointer(b), _arrays.pointer(cost), rows, cols, limit)
     if plan:
-        code, message = call("la_emd", *head, _arrays.pointer(out), ctypes.byref(total), tolerate=(_MAX_ITER,))
+        code, message = call("la_emd", *head, _arrays.pointer(out), ctypes.byref(total), _arrays.pointer(u),
+                             _arrays.pointer(v), tolerate=(_MAX_ITER,))
     else:
         code, message = call("la_emd2", *head, ctypes.byref(total), tolerate=(_MAX_ITER,))
     warning = None
     if code == _MAX_ITER:
         warning = message
         warnings.warn(message, UserWarning, stacklevel=3)
-    return out, total.value, warning
+    return out, total.value, u, v, warning
 
 
-def _emd_log(cost, warning):
-    raise NotImplementedError("log=True needs the dual potentials u, v, which this library version does not return")
+def _emd_log(cost, u, v, warning):
+    """POT's log dictionary of ``ot.emd``: result_code 1 (OPTIMAL) or 3 (MAX_ITER_REACHED, with
+    its warning)."""
+    return {"cost": cost, "u": u, "v": v, "warning": warning, "result_code": 1 if warning is None else 3}
 
 
 def emd(a, b, M, numItermax=100000, log=False):
     """POT's ``ot.emd``: the exact optimal transport plan (float64, ``(n_rows, n_cols)``) between
     the histograms `a` and `b` (``[]`` or None: uniform) for the cost matrix `M`, by the network
     simplex taking POT's pivots. When `numItermax` pivots stop the search first, POT's warning
-    "numItermax reached before optimality" is issued and the current plan returned."""
-    plan, cost, warning = _emd(a, b, M, numItermax, plan=True)
+    "numItermax reached before optimality" is issued and the current plan returned. With
+    ``log=True``: ``(plan, log)``, POT's ``cost``, centred duals ``u``, ``v``, ``warning`` and
+    ``result_code``."""
+    plan, cost, u, v, warning = _emd(a, b, M, numItermax, plan=True)
     if log:
-        return plan, _emd_log(cost, warning)
+        return plan, _emd_log(cost, u, v, warning)
     return plan
 
 
 def emd2(a, b, M, processes=1, numItermax=100000, log=False, return_matrix=False):
-    """POT's ``ot.emd2``: the cost ``<plan, M>`` of :func:`emd` (a float)."""
-    plan, cost, warning = _emd(a, b, M, numItermax, plan=return_matrix)
+    """POT's ``ot.emd2``: the cost ``<plan, M>`` of :func:`emd` (a float); with `log` or
+    `return_matrix` ``[cost, log]`` as POT (the plan under ``log["G"]`` with `return_matrix`)."""
+    plan, cost, u, v, warning = _emd(a, b, M, numItermax, plan=log or return_matrix)
     if log or return_matrix:
-        return [cost, _emd_log(cost, warning)]
+        details = _emd_log(cost, u, v, warning)
+        if return_matrix:
+            details["G"] = plan
+        return [cost, details]
     return cost
 
 
@@ -98,9 +111,9 @@ def sinkhorn(a, b, M, reg, method="sinkhorn", numItermax=1000, stopThr=1e-9, ver
     ``"sinkhorn_stabilized"``, in float64: the entropic plan ``(n_rows, n_cols)``, and with
     ``log=True`` POT's log dictionary of that method (``err``, ``niter``/``n_iter``, the duals).
     Not converging within `numItermax` warns as POT does (when `warn`); it is not an error.
-    ``log["err"]`` holds the last checked marginal error only (POT lists every check).
-    ``sinkhorn_stabilized`` runs with POT's ``tau=1e3`` and ``print_period=20``; other values
-    raise ValueError. `verbose` prints nothing."""
+    ``log["err"]`` lists every checked marginal error, as POT. ``sinkhorn_stabilized`` takes
+    POT's ``tau`` (1e3) and ``print_period`` (20) keywords; the other methods ignore them, as
+    POT's do. `verbose` prints nothing."""
     if method not in _METHODS:
         raise ValueError(f"method must be one of {', '.join(_METHODS)}, got {method!r}")
     unknown = set(kwargs) - set(_STABILIZED_DEFAULTS)
@@ -113,7 +126,7 @@ def sinkhorn(a, b, M, reg, method="sinkhorn", numItermax=1000, stopThr=1e-9, ver
     plan = np.empty((rows, cols), dtype=np.float64)
     u, v = np.empty(rows, dtype=np.float64), np.empty(cols, dtype=np.float64)
     niter, status, errors = _run_sinkhorn(a, b, cost, reg, method, numItermax, stopThr, start_u, start_v,
-                                          plan, u, v, kwargs)
+                                          plan, u, v, _stabilized_options(method, kwargs))
     if status == 3:
         prefix = "Numerical errors" if method == "sinkhorn_stabilized" else "Warning: numerical errors"
         warnings.warn(f"{prefix} at iteration {niter}", UserWarning, stacklevel=2)
@@ -124,19 +137,35 @@ def sinkhorn(a, b, M, reg, method="sinkhorn", numItermax=1000, stopThr=1e-9, ver
     return plan
 
 
-def _run_sinkhorn(a, b, cost, reg, method, numItermax, stopThr, start_u, start_v, plan, u, v, extra):
-    """la_sinkhorn; returns (niter, status, the checked errors it reports: the last one)."""
-    for name, value in extra.items():
-        if method != "sinkhorn_stabilized" or value != _STABILIZED_DEFAULTS[name]:
-            raise ValueError(f"{name}={value!r}: only POT's default for sinkhorn_stabilized "
-                             f"({name}={_STABILIZED_DEFAULTS[name]!r}) is supported")
+def _stabilized_options(method, kwargs):
+    """(tau, print_period) for la_sinkhorn: the keywords for sinkhorn_stabilized, POT's
+    defaults for the methods that ignore them."""
+    if method != "sinkhorn_stabilized":
+        return _STABILIZED_DEFAULTS["tau"], _STABILIZED_DEFAULTS["print_period"]
+    tau = _arrays.real("tau", kwargs.get("tau", _STABILIZED_DEFAULTS["tau"]))
+    period = _arrays.integer("print_period", kwargs.get("print_period", _STABILIZED_DEFAULTS["print_period"]), 1)
+    return tau, period
+
+
+def _run_sinkhorn(a, b, cost, reg, method, numItermax, stopThr, start_u, start_v, plan, u, v, stabilized):
+    """la_sinkhorn; returns (niter, status, every checked error). The errors buffer holds every
+    check numItermax allows (a larger count than it holds, impossible, would be asked for again)."""
+    tau, period = stabilized
     rows, cols = cost.shape
-    niter, err, status = ctypes.c_int64(), ctypes.c_double(), ctypes.c_int32()
-    call("la_sinkhorn", _arrays.pointer(a), _arrays.pointer(b), _arrays.pointer(cost), rows, cols, reg,
-         method.encode(), _arrays.integer("numItermax", numItermax, 0), _arrays.real("stopThr", stopThr),
-         _arrays.pointer(start_u), _arrays.pointer(start_v), _arrays.pointer(plan), _arrays.pointer(u),
-         _arrays.pointer(v), ctypes.byref(niter), ctypes.byref(err), ctypes.byref(status))
-    return niter.value, status.value, [err.value]
+    limit = _arrays.integer("numItermax", numItermax, 0)
+    check = period if method == "sinkhorn_stabilized" else _CHECK_PERIOD
+    capacity = min(limit, _MAX_NUM_ITERMAX) // check + 2
+    while True:
+        errors = np.empty(capacity, dtype=np.float64)
+        niter, err, status, count = ctypes.c_int64(), ctypes.c_double(), ctypes.c_int32(), ctypes.c_int64()
+        call("la_sinkhorn", _arrays.pointer(a), _arrays.pointer(b), _arrays.pointer(cost), rows, cols, reg,
+             method.encode(), limit, _arrays.real("stopThr", stopThr), tau, min(period, 2**63 - 1),
+             _arrays.pointer(start_u), _arrays.pointer(start_v), _arrays.pointer(plan), _arrays.pointer(u),
+             _arrays.pointer(v), ctypes.byref(niter), ctypes.byref(err), _arrays.pointer(errors), capacity,
+             ctypes.byref(count), ctypes.byref(status))
+        if count.value <= capacity:
+            return niter.value, status.value, list(errors[:count.value])
+        capacity = count.value
 
 
 def _lsa_cost(cost_matrix):

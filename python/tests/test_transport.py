@@ -14,7 +14,6 @@ SINKHORN_CASES = load_json("transport-options.json")["sinkhorn"]
 LSA_CASES = load_json("transport-options.json")["lsa"]
 EMD_CASES = load_json("emd.json")
 TOLERANCE = 1e-12
-NOT_SUPPORTED = ("tau", "print_period")
 
 
 def emd_problem(case):
@@ -47,18 +46,49 @@ def test_emd_is_pots_to_the_bit(case):
         assert total == case["cost"]
 
 
-def test_emd_log_is_refused_without_duals():
-    with pytest.raises(NotImplementedError, match="dual"):
-        labelassign.emd([], [], [[0.0, 1.0], [1.0, 0.0]], log=True)
+@pytest.mark.parametrize("case", EMD_CASES, ids=[c["name"] for c in EMD_CASES])
+def test_emd_log_is_pots(case):
+    """log=True: POT's keys, cost, centred duals to the bit (a pot_infeasible case's POT duals are
+    those of M - min M), warning and result_code (1 OPTIMAL, 3 MAX_ITER_REACHED)."""
+    cost, expected = emd_problem(case)
+    limit = case.get("numItermax") or 100000
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plan, log = labelassign.emd(case["a"], case["b"], cost, numItermax=limit, log=True)
+        total, log2 = labelassign.emd2(case["a"], case["b"], cost, numItermax=limit, log=True)
+        _, log3 = labelassign.emd2(case["a"], case["b"], cost, numItermax=limit, return_matrix=True)
+    assert set(log) == {"cost", "u", "v", "warning", "result_code"} and set(log3) == set(log) | {"G"}
+    assert np.array_equal(plan, expected) and np.array_equal(log3["G"], expected)
+    assert log["warning"] == case["warning"] and log["result_code"] == (3 if case["warning"] else 1)
+    assert log["u"].shape == (cost.shape[0],) and log["v"].shape == (cost.shape[1],)
+    assert log["cost"] == total
+    if not case["pot_infeasible"]:
+        assert log["cost"] == case["cost"]
+        assert np.array_equal(log["u"], case["u"]) and np.array_equal(log["v"], case["v"])
+    for other in (log2, log3):
+        assert all(np.array_equal(other[k], log[k]) for k in log), case["name"]
 
 
-def test_emd_against_pot():
+def test_emd_log_against_pot():
     ot = pytest.importorskip("ot")
     for case in EMD_CASES:
-        if case["pot_infeasible"] or case["warning"]:
+        if case["pot_infeasible"]:
             continue
         cost, _ = emd_problem(case)
-        assert np.array_equal(labelassign.emd(case["a"], case["b"], cost), ot.emd(case["a"], case["b"], cost)), case["name"]
+        limit = case.get("numItermax") or 100000
+        a, b = np.array(case["a"], dtype=np.float64), np.array(case["b"], dtype=np.float64)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ours = labelassign.emd(case["a"], case["b"], cost, numItermax=limit, log=True)
+            theirs = ot.emd(a, b, cost, numItermax=limit, log=True)
+            ours2 = labelassign.emd2(case["a"], case["b"], cost, numItermax=limit, log=True)
+            theirs2 = ot.emd2(a, b, cost, numItermax=limit, log=True)
+        assert np.array_equal(ours[0], theirs[0]) and ours2[0] == theirs2[0], case["name"]
+        for mine, pots in ((ours[1], theirs[1]), (ours2[1], theirs2[1])):
+            assert set(mine) == set(pots), case["name"]
+            for key in ("cost", "warning", "result_code"):
+                assert mine[key] == pots[key], (case["name"], key)
+            assert np.array_equal(mine["u"], pots["u"]) and np.array_equal(mine["v"], pots["v"]), case["name"]
 
 
 def status_of(warnings_list):
@@ -90,12 +120,22 @@ def errors_match(got, want, case):
     return abs(got - want) <= 1e-9 * want + 4 * len(case["M"]) * np.finfo(float).eps * mass
 
 
+def every_error_matches(got, case):
+    """log["err"] against POT's whole list (the fixture keeps the first 200 of a longer one)."""
+    assert isinstance(got, list)
+    want = case["err"]
+    if case["err_count"] <= len(want):
+        assert len(got) == case["err_count"]
+    assert len(got) <= len(want) or len(want) < case["err_count"]
+    return all(errors_match(g, w, case) for g, w in zip(got, want))
+
+
 def duals(case, log):
     keys = {"sinkhorn": ("u", "v"), "sinkhorn_log": ("log_u", "log_v"), "sinkhorn_stabilized": ("alpha", "beta")}
     return [log[k] for k in keys[case["method"]]]
 
 
-SUPPORTED = [c for c in SINKHORN_CASES if not set(c["options"]) & set(NOT_SUPPORTED) and not c["name"].endswith(" stall")]
+SUPPORTED = [c for c in SINKHORN_CASES if not c["name"].endswith(" stall")]
 
 
 @pytest.mark.parametrize("case", SUPPORTED, ids=[c["name"] for c in SUPPORTED])
@@ -108,8 +148,7 @@ def test_sinkhorn_is_pots(case):
     u, v = duals(case, log)
     assert max(relative(u, case["u"]), relative(v, case["v"])) <= TOLERANCE
     assert relative([np.sum(plan * np.array(case["M"]))], [case["cost"]]) <= TOLERANCE
-    if case["err_count"] and case["err_count"] <= len(case["err"]):
-        assert errors_match(log["err"][-1], case["err"][-1], case)
+    assert every_error_matches(log["err"], case)
 
 
 STALLS = [c for c in SINKHORN_CASES if c["name"].endswith(" stall")]
@@ -125,15 +164,26 @@ def test_sinkhorn_stops_at_the_floor_with_pots_plan(case):
     assert niter < 2000
     assert relative(plan, case["plan"]) <= TOLERANCE
     check = niter // (20 if case["method"] == "sinkhorn_stabilized" else 10)
-    if check < len(case["err"]):
-        assert errors_match(log["err"][-1], case["err"][check], case)
+    assert len(log["err"]) == check + 1
+    assert every_error_matches(log["err"], case)
 
 
-@pytest.mark.parametrize("name", NOT_SUPPORTED)
-def test_sinkhorn_refuses_absorption_options_beyond_the_defaults(name):
+@pytest.mark.parametrize("name", ("tau", "print_period"))
+def test_sinkhorn_absorption_options_reach_the_stabilized_method(name):
+    """The fixture's "tau 10" and "print_period 7" runs differ from the defaults' run; the other
+    methods ignore both keywords, as POT's."""
     case = next(c for c in SINKHORN_CASES if name in c["options"])
-    with pytest.raises(ValueError, match=name):
-        run_sinkhorn(case)
+    plan, log, _ = run_sinkhorn(case)
+    defaults = dict(case, options={k: v for k, v in case["options"].items() if k != name})
+    plan_defaults, log_defaults, _ = run_sinkhorn(defaults)
+    assert log["n_iter"] == case["niter"] and log["err"] != log_defaults["err"]
+    assert not np.array_equal(plan, plan_defaults)
+    for method in ("sinkhorn", "sinkhorn_log"):
+        ignored, _, _ = run_sinkhorn(dict(case, method=method))
+        plain, _, _ = run_sinkhorn(dict(defaults, method=method))
+        assert np.array_equal(ignored, plain), method
+    with pytest.raises((ValueError, labelassign.LabelAssignError), match=name):
+        run_sinkhorn(dict(case, options=dict(case["options"], **{name: 0})))
 
 
 def test_sinkhorn_converged_plans():
@@ -155,10 +205,13 @@ def test_sinkhorn_against_pot():
         options = {k: v for k, v in case["options"].items() if k != "warmstart"}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ours = labelassign.sinkhorn(case["a"], case["b"], np.array(case["M"]), case["reg"], method=case["method"], **options)
-            theirs = ot.sinkhorn(np.array(case["a"]), np.array(case["b"]), np.array(case["M"]), case["reg"],
-                                 method=case["method"], **options)
+            ours, log = labelassign.sinkhorn(case["a"], case["b"], np.array(case["M"]), case["reg"], method=case["method"],
+                                             log=True, **options)
+            theirs, pots = ot.sinkhorn(np.array(case["a"]), np.array(case["b"]), np.array(case["M"]), case["reg"],
+                                       method=case["method"], log=True, **options)
         assert relative(ours, theirs) <= TOLERANCE, case["name"]
+        assert len(log["err"]) == len(pots["err"]), case["name"]
+        assert all(errors_match(g, float(w), case) for g, w in zip(log["err"], pots["err"])), case["name"]
 
 
 @pytest.mark.parametrize("case", LSA_CASES, ids=[c["name"] for c in LSA_CASES])

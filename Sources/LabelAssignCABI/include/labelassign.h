@@ -287,61 +287,76 @@ int32_t la_overlap_matrix(const float *boxes1, int64_t n1, const float *boxes2, 
 
 /**
  * Exact optimal transport (the Earth Mover's distance), float64: POT 0.9.7's
- * `ot.emd(a, b, M, numItermax)` to the bit (network simplex; plan, cost).
+ * `ot.emd(a, b, M, numItermax, log=True)` to the bit (network simplex; plan, cost, duals).
  *
  * `M` is the n_rows x n_cols cost matrix, row-major; `a` (n_rows) and `b` (n_cols) are the masses,
  * or NULL for uniform weights 1 / n_rows and 1 / n_cols (POT's empty `a` / `b`). The totals must
  * agree to 1.5e-6 (POT's check), then `b` is rescaled to sum(a). `num_itermax` bounds the pivots
  * (POT's default is 100000; 0: no bound). `plan_out` (n_rows * n_cols values, row-major) must
- * not be NULL; `cost_out` (sum of plan * M) may be NULL. Integer masses give an integral plan.
+ * not be NULL; `cost_out` (sum of plan * M: POT's log["cost"]) may be NULL. `u_out` (n_rows) and
+ * `v_out` (n_cols), each or NULL, receive POT's log["u"] and log["v"]: dual potentials with
+ * u_i + v_j <= M_ij, centred as POT's `center_dual=True` (sum(a * u) = sum(b * v)), the
+ * zero-mass rows and columns lowered as POT's `estimate_dual_null_weights`. Integer masses
+ * give an integral plan.
  *
  * Errors: n_rows or n_cols < 1, a negative num_itermax, NULL `M` or `plan_out`, or an
  * n_rows * n_cols that overflows: LA_ERROR_ARGUMENT. Negative or non-finite masses, non-finite
  * costs, unequal totals, zero total mass: LA_ERROR_INVALID_INPUT naming `a`, `b` or `M`. About
  * 32 bytes per entry beyond LABELASSIGN_MAX_BUFFER_BYTES: LA_ERROR_LIMIT.
- * LA_ERROR_MAX_ITER_REACHED: see above (the outputs are written). On every other error, once
- * the counts were checked, `plan_out` is filled with 0 and `*cost_out` is set to 0.
+ * LA_ERROR_MAX_ITER_REACHED: see above (plan, cost and duals of the current basis are written).
+ * On every other error, once the counts were checked, `plan_out`, `u_out` and `v_out` are
+ * filled with 0 and `*cost_out` is set to 0.
  */
 int32_t la_emd(const double *a, const double *b, const double *M, int64_t n_rows, int64_t n_cols,
-               int64_t num_itermax, double *plan_out, double *cost_out, char *error, int64_t error_capacity);
+               int64_t num_itermax, double *plan_out, double *cost_out, double *u_out, double *v_out,
+               char *error, int64_t error_capacity);
 
 /** `ot.emd2`: the cost of `la_emd` only (`cost_out` must not be NULL); the same rules and errors. */
 int32_t la_emd2(const double *a, const double *b, const double *M, int64_t n_rows, int64_t n_cols,
                 int64_t num_itermax, double *cost_out, char *error, int64_t error_capacity);
 
 /**
- * POT 0.9.7 `ot.sinkhorn(a, b, M, reg, method, numItermax, stopThr, warmstart=..., log=True)`
- * in float64, as `labelassign ot` solves it (tau 1e3 and print_period 20 for
- * "sinkhorn_stabilized", POT's defaults).
+ * POT 0.9.7 `ot.sinkhorn(a, b, M, reg, method, numItermax, stopThr, warmstart=..., log=True,
+ * tau=..., print_period=...)` in float64, as `labelassign ot` solves it.
  *
  * `M` n_rows x n_cols (required); `a` (n_rows) / `b` (n_cols), NULL: uniform (POT's empty
  * a / b); their totals must balance (relative 1e-8). `method` "sinkhorn", "sinkhorn_log" or
  * "sinkhorn_stabilized" (NULL: "sinkhorn"). `num_itermax` in [1, 10^7], `reg` finite > 0,
- * `stop_thr` finite >= 0. `warmstart_u` / `warmstart_v`: both NULL, or n_rows / n_cols values
- * (POT's warmstart: log-scalings for sinkhorn and sinkhorn_log, alpha / beta for
- * sinkhorn_stabilized; finite or -inf).
+ * `stop_thr` finite >= 0, `tau` finite > 0 (POT's default 1e3) and `print_period` >= 1 (20),
+ * checked for every method, used by "sinkhorn_stabilized" only (absorption threshold; its
+ * error is checked every print_period iterations, the other methods' every 10).
+ * `warmstart_u` / `warmstart_v`: both NULL, or n_rows / n_cols values (POT's warmstart:
+ * log-scalings for sinkhorn and sinkhorn_log, alpha / beta for sinkhorn_stabilized; finite or
+ * -inf).
  *
  * Outputs: `plan_out` (n_rows x n_cols, required); `u_out` / `v_out` (n_rows / n_cols, or NULL):
  * POT's log u, v (sinkhorn), log_u, log_v (sinkhorn_log), alpha, beta (sinkhorn_stabilized);
  * `niter_out` (POT's log["niter"]), `err_out` (the last marginal error), `status_out` (0
  * converged, 1 stalled: 20 error checks in a row without a new smallest error, at the floor
- * float64 rounding allows; 2 max_iter_reached; 3 numerical_error), each or NULL. Not converging
- * is LA_OK with the status set (POT warns, it does not fail).
+ * float64 rounding allows; 2 max_iter_reached; 3 numerical_error), each or NULL. POT's whole
+ * log["err"], every checked error in order: the first min(count, errors_capacity) go to
+ * `errors_out` (NULL only with errors_capacity 0) and the count, also when larger than the
+ * capacity, to `*num_errors_out` (or NULL); at most num_itermax / check period + 1 values.
+ * Not converging is LA_OK with the status set (POT warns, it does not fail).
  *
- * Errors: n_rows or n_cols < 1, a size that overflows, NULL `M` or `plan_out`, only one warm
- * start given, an unknown method: LA_ERROR_ARGUMENT. Negative or non-finite masses, non-finite
- * costs, unbalanced or zero totals, a parameter outside its domain, NaN or +inf in a warm start,
- * a plan that over- or underflows (reg too small for the cost range; sinkhorn_log avoids it):
+ * Errors: n_rows or n_cols < 1, a size that overflows, NULL `M` or `plan_out`, a negative
+ * errors_capacity or a NULL errors_out with a positive one, only one warm start given, an
+ * unknown method: LA_ERROR_ARGUMENT. Negative or non-finite masses, non-finite costs,
+ * unbalanced or zero totals, a parameter outside its domain, NaN or +inf in a warm start, a
+ * plan that over- or underflows (reg too small for the cost range; sinkhorn_log avoids it):
  * LA_ERROR_INVALID_INPUT. Buffers beyond LABELASSIGN_MAX_BUFFER_BYTES: LA_ERROR_LIMIT. On every
- * error `*niter_out` is 0, `*err_out` NaN and `*status_out` -1, and, once the counts were
- * checked, the given arrays are filled with 0.
+ * error `*niter_out` is 0, `*err_out` NaN, `*num_errors_out` 0 and `*status_out` -1; once the
+ * counts were checked, `plan_out`, `u_out` and `v_out` are filled with 0 (`errors_out` is not
+ * written).
  */
 int32_t la_sinkhorn(const double *a, const double *b, const double *M, int64_t n_rows, int64_t n_cols,
                     double reg, const char *method, int64_t num_itermax, double stop_thr,
+                    double tau, int64_t print_period,
                     const double *warmstart_u, const double *warmstart_v,
                     double *plan_out, double *u_out, double *v_out,
-                    int64_t *niter_out, double *err_out, int32_t *status_out,
-                    char *error, int64_t error_capacity);
+                    int64_t *niter_out, double *err_out,
+                    double *errors_out, int64_t errors_capacity, int64_t *num_errors_out,
+                    int32_t *status_out, char *error, int64_t error_capacity);
 
 /**
  * Megvii OTA's float32 log-domain Sinkhorn with a fixed number of iterations and no

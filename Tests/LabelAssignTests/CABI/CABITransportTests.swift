@@ -9,15 +9,17 @@ import Testing
 @Suite struct CABITransportTests {
     struct SinkhornRun: Equatable {
         var rc: Int32, plan: [Double], u: [Double], v: [Double], niter: Int64, err: Double, status: Int32
+        var errors: [Double] = [], numErrors: Int64 = 0
         var error: String
         static func == (l: Self, r: Self) -> Bool {
             l.rc == r.rc && l.plan == r.plan && l.u == r.u && l.v == r.v && l.niter == r.niter && l.status == r.status
-                && (l.err == r.err || (l.err.isNaN && r.err.isNaN))
+                && (l.err == r.err || (l.err.isNaN && r.err.isNaN)) && l.errors == r.errors && l.numErrors == r.numErrors
         }
     }
 
     static func sinkhorn(_ a: [Double]?, _ b: [Double]?, _ m: [Double]?, rows: Int64, cols: Int64, reg: Double, method: String?,
-                         itermax: Int64 = 1000, stopThr: Double = 1e-9, warm: ([Double], [Double])? = nil) -> SinkhornRun {
+                         itermax: Int64 = 1000, stopThr: Double = 1e-9, tau: Double = 1e3, printPeriod: Int64 = 20,
+                         warm: ([Double], [Double])? = nil, errorsCapacity: Int = 64) -> SinkhornRun {
         let pin = CABI.Pinned()
         // Hostile counts get small buffers: the call fails before it writes them.
         let (product, overflow) = max(0, Int(rows)).multipliedReportingOverflow(by: max(0, Int(cols)))
@@ -25,8 +27,13 @@ import Testing
         var r = SinkhornRun(rc: -9, plan: .init(repeating: 7, count: size), u: .init(repeating: 7, count: min(max(0, Int(rows)), 1 << 16)),
                             v: .init(repeating: 7, count: min(max(0, Int(cols)), 1 << 16)), niter: 7, err: 7, status: 7, error: "")
         var e = [CChar](repeating: 0, count: 512)
-        r.rc = la_sinkhorn(pin.pointer(a), pin.pointer(b), pin.pointer(m), rows, cols, reg, method, itermax, stopThr,
-                           pin.pointer(warm?.0), pin.pointer(warm?.1), &r.plan, &r.u, &r.v, &r.niter, &r.err, &r.status, &e, 512)
+        var errors = [Double](repeating: 7, count: max(0, errorsCapacity))
+        r.numErrors = 7
+        r.rc = la_sinkhorn(pin.pointer(a), pin.pointer(b), pin.pointer(m), rows, cols, reg, method, itermax, stopThr, tau, printPeriod,
+                           pin.pointer(warm?.0), pin.pointer(warm?.1), &r.plan, &r.u, &r.v, &r.niter, &r.err,
+                           &errors, Int64(errorsCapacity), &r.numErrors, &r.status, &e, 512)
+        // The values written: the first min(count, capacity).
+        r.errors = Array(errors.prefix(Int(max(0, min(r.numErrors, Int64(errorsCapacity))))))
         r.error = CABI.message(e)
         return r
     }
@@ -39,7 +46,8 @@ import Testing
                 let solver = Sinkhorn(reg: reg, method: method, numItermax: 500, stopThr: 1e-9)
                 let swift = try solver.solve(a: a, b: b, cost: m.values, rows: a.count, columns: b.count)
                 let expected = SinkhornRun(rc: 0, plan: swift.plan, u: swift.u, v: swift.v, niter: Int64(swift.niter),
-                                           err: swift.marginalError, status: Int32(Sinkhorn.Status.allCases.firstIndex(of: swift.status)!), error: "")
+                                           err: swift.marginalError, status: Int32(Sinkhorn.Status.allCases.firstIndex(of: swift.status)!),
+                                           errors: swift.errors, numErrors: Int64(swift.errors.count), error: "")
                 let got = Self.sinkhorn(a, b, m.values, rows: Int64(a.count), cols: Int64(b.count), reg: reg, method: method.rawValue, itermax: 500)
                 #expect(got == expected, "\(method) reg \(reg): \(got.error)")
                 // Warm-started from its own potentials, and uniform masses from NULL.
@@ -60,6 +68,32 @@ import Testing
         #expect(capped.rc == 0 && capped.status == 2 && capped.plan == swift.plan, "\(capped)")
     }
 
+    /// `tau` and `print_period` reach `sinkhorn_stabilized`; a short errors buffer gets the first
+    /// values and the full count.
+    @Test func sinkhornTakesTauPrintPeriodAndReportsEveryError() throws {
+        let item = try #require(try Fixtures.list("sinkhorn.json").first)
+        let a = try #require(item["a"]?.doubles), b = try #require(item["b"]?.doubles), m = try #require(item["M"]?.matrix)
+        let (r, c) = (Int64(a.count), Int64(b.count))
+        for (tau, period) in [(10.0, Int64(20)), (1e3, 7)] {
+            let swift = try Sinkhorn(reg: 0.05, method: .sinkhornStabilized, numItermax: 2000, stopThr: 1e-10, tau: tau,
+                                     printPeriod: Int(period)).solve(a: a, b: b, cost: m.values, rows: a.count, columns: b.count)
+            let got = Self.sinkhorn(a, b, m.values, rows: r, cols: c, reg: 0.05, method: "sinkhorn_stabilized", itermax: 2000,
+                                    stopThr: 1e-10, tau: tau, printPeriod: period, errorsCapacity: 2000 / Int(period) + 1)
+            #expect(got.rc == 0 && got.plan == swift.plan && got.errors == swift.errors && got.numErrors == Int64(swift.errors.count),
+                    "tau \(tau) print_period \(period): \(got.error)")
+            let short = Self.sinkhorn(a, b, m.values, rows: r, cols: c, reg: 0.05, method: "sinkhorn_stabilized", itermax: 2000,
+                                      stopThr: 1e-10, tau: tau, printPeriod: period, errorsCapacity: 2)
+            #expect(swift.errors.count > 2 && short.errors == Array(swift.errors.prefix(2)) && short.numErrors == Int64(swift.errors.count))
+        }
+        let defaults = Self.sinkhorn(a, b, m.values, rows: r, cols: c, reg: 0.05, method: "sinkhorn_stabilized", itermax: 2000, stopThr: 1e-10)
+        let absorbing = Self.sinkhorn(a, b, m.values, rows: r, cols: c, reg: 0.05, method: "sinkhorn_stabilized", itermax: 2000,
+                                      stopThr: 1e-10, tau: 10)
+        #expect(defaults.rc == 0 && absorbing.rc == 0 && defaults.plan != absorbing.plan, "tau is passed on")
+        var plan = [Double](repeating: 0, count: a.count * b.count), count: Int64 = 7
+        #expect(la_sinkhorn(a, b, m.values, r, c, 1, nil, 100, 1e-9, 1e3, 20, nil, nil, &plan, nil, nil, nil, nil,
+                            nil, 0, &count, nil, nil, 0) == 0 && count > 0, "the count without a buffer")
+    }
+
     @Test func sinkhornErrorsSetEveryOutput() {
         let m: [Double] = [0, 1, 1, 0]
         let cleared = SinkhornRun(rc: CABI.invalid, plan: [0, 0, 0, 0], u: [0, 0], v: [0, 0], niter: 0, err: .nan, status: -1, error: "")
@@ -71,6 +105,10 @@ import Testing
             (CABI.invalid, "warmstart", Self.sinkhorn(nil, nil, m, rows: 2, cols: 2, reg: 1, method: nil, warm: ([.nan, 0], [0, 0]))),
             (CABI.argument, "method", Self.sinkhorn(nil, nil, m, rows: 2, cols: 2, reg: 1, method: "greenkhorn")),
             (CABI.argument, "M is NULL", Self.sinkhorn(nil, nil, nil, rows: 2, cols: 2, reg: 1, method: nil)),
+            (CABI.invalid, "tau", Self.sinkhorn(nil, nil, m, rows: 2, cols: 2, reg: 1, method: "sinkhorn_stabilized", tau: .infinity)),
+            (CABI.invalid, "tau", Self.sinkhorn(nil, nil, m, rows: 2, cols: 2, reg: 1, method: nil, tau: 0)),
+            (CABI.invalid, "print_period", Self.sinkhorn(nil, nil, m, rows: 2, cols: 2, reg: 1, method: nil, printPeriod: 0)),
+            (CABI.argument, "errors_capacity", Self.sinkhorn(nil, nil, m, rows: 2, cols: 2, reg: 1, method: nil, errorsCapacity: -1)),
         ]
         for (code, name, got) in cases {
             #expect(got.rc == code && got.error.contains(name), "\(name): \(got.error)")
