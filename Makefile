@@ -173,6 +173,12 @@ python-install-check: lib-build
 	$(PYTHON) -m venv $(PY_SCRATCH)/install-venv
 	env -u LABELASSIGN_LIB $(PY_SCRATCH)/install-venv/bin/python -m pip install -q --disable-pip-version-check ./python
 	cd $(PY_SCRATCH) && env -u LABELASSIGN_LIB install-venv/bin/python $(CURDIR)/python/tests/check_installed.py $(CURDIR)/Tests/Fixtures
+	@# Every preset's fixtures through the installed package (the tests copied out of the checkout).
+	$(PY_SCRATCH)/install-venv/bin/python -m pip install -q --disable-pip-version-check -r python/requirements-test.txt
+	rm -rf $(PY_SCRATCH)/installed-tests && mkdir -p $(PY_SCRATCH)/installed-tests
+	cp python/tests/fixtures.py python/tests/test_presets.py $(PY_SCRATCH)/installed-tests/
+	cd $(PY_SCRATCH)/installed-tests && env -u LABELASSIGN_LIB LABELASSIGN_FIXTURES=$(CURDIR)/Tests/Fixtures \
+		../install-venv/bin/python -m pytest -q -p no:cacheprovider test_presets.py
 
 ## wheel: dist/labelassign-*.whl, a manylinux wheel carrying the library (the Swift runtime is linked
 ## into it; OpenBLAS and its runtime libraries bundled by auditwheel), then wheel-check.
