@@ -104,6 +104,15 @@ func fill<T>(_ pointer: UnsafeMutablePointer<T>?, _ count: Int, _ value: T) {
     pointer.update(repeating: value, count: count)
 }
 
+/// Zeroes a plan of `count` entries and its potentials `u` (`rows`) and `v` (`columns`), each if
+/// not NULL: the outputs of a transport call that failed after its counts were checked.
+func clearPlan<T: Numeric>(_ plan: UnsafeMutablePointer<T>?, _ count: Int, u: UnsafeMutablePointer<T>?, _ rows: Int,
+                           v: UnsafeMutablePointer<T>?, _ columns: Int) {
+    fill(plan, count, 0)
+    fill(u, rows, 0)
+    fill(v, columns, 0)
+}
+
 /// Copies `values` to `pointer` (if not NULL).
 func write<T>(_ values: [T], to pointer: UnsafeMutablePointer<T>?) {
     guard let pointer, !values.isEmpty else { return }

@@ -83,9 +83,7 @@ public func la_sinkhorn(_ a: UnsafePointer<Double>?, _ b: UnsafePointer<Double>?
             out.write(plan)
             return Code.ok
         } catch {
-            fill(planOut, count, 0)
-            fill(uOut, r, 0)
-            fill(vOut, c, 0)
+            clearPlan(planOut, count, u: uOut, r, v: vOut, c)
             throw error
         }
     }
@@ -111,9 +109,7 @@ public func la_sinkhorn_fixed(_ cost: UnsafePointer<Float>?, _ mu: UnsafePointer
             write(plan.v, to: vOut)
             return Code.ok
         } catch {
-            fill(planOut, count, 0)
-            fill(uOut, r, 0)
-            fill(vOut, c, 0)
+            clearPlan(planOut, count, u: uOut, r, v: vOut, c)
             throw error
         }
     }
